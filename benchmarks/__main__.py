@@ -1,0 +1,32 @@
+"""``make bench``: run every benchmark module and print pytest-benchmark's table."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+
+if __name__ == "__main__":
+    files = sorted(str(p) for p in HERE.glob("bench_*.py"))
+    if not files:
+        print("no benchmarks yet")
+        sys.exit(0)
+    sys.exit(
+        pytest.main(
+            [
+                *files,
+                "-p", "no:cacheprovider",
+                "--import-mode=importlib",
+                "-o", "python_files=bench_*.py",
+                "-o", "python_functions=bench_* test_*",
+                "--benchmark-only",
+                "--benchmark-columns=min,median,mean,ops,rounds",
+                "--benchmark-sort=name",
+                "-q",
+                "-s",
+            ]
+        )  # fmt: skip
+    )

@@ -1,0 +1,36 @@
+"""The ASGI app: one FastAPI app mounting every context's router.
+
+``create_app`` takes a ready ``Runtime`` so tests can point it at any database; ``serve`` builds
+the runtime from settings. Middleware order (outermost first): request context (id, log,
+metrics), then the body limit, so a 413 is still logged and counted.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from facturo import __version__
+from facturo.platform import api, problems
+from facturo.platform.metrics import Metrics
+from facturo.platform.middleware import BodyLimit, RequestContext
+from facturo.platform.runtime import Runtime
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="Facturo",
+        version=__version__,
+        description="Self-hosted e-invoicing: GOBL document store (Silo), workflows "
+        "(Transform) and VERI*FACTU, speaking Invopop's API contract.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.state.metrics = Metrics()
+    problems.install(app)
+    for router in (api.health, api.utils, api.platform):
+        app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(RequestContext, metrics=app.state.metrics)
+    return app
