@@ -14,19 +14,14 @@ if __name__ == "__main__":
     if not files:
         print("no benchmarks yet")
         sys.exit(0)
-    sys.exit(
-        pytest.main(
-            [
-                *files,
-                "-p", "no:cacheprovider",
-                "--import-mode=importlib",
-                "-o", "python_files=bench_*.py",
-                "-o", "python_functions=bench_* test_*",
-                "--benchmark-only",
-                "--benchmark-columns=min,median,mean,ops,rounds",
-                "--benchmark-sort=name",
-                "-q",
-                "-s",
-            ]
-        )  # fmt: skip
-    )
+    args = [
+        *files,
+        *("-p", "no:cacheprovider", "--import-mode=importlib"),
+        *("-o", "python_files=bench_*.py", "-o", "python_functions=bench_* test_*"),
+        "--benchmark-only",
+        "--benchmark-columns=min,median,mean,ops,rounds",
+        "--benchmark-sort=name",
+        "-q",
+        "-s",
+    ]
+    sys.exit(pytest.main(args))
