@@ -1,0 +1,1 @@
+"""GOBL in Python: models, calculation, validation, digest and signatures (pure library)."""
