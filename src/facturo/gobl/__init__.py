@@ -1,1 +1,22 @@
-"""GOBL in Python: models, calculation, validation, digest and signatures (pure library)."""
+"""GOBL documents: a pure Python port of invopop/gobl (calculate, validate, envelope)."""
+
+from facturo.gobl.envelope import Envelope, calculate_document, wrap
+from facturo.gobl.errors import ErrorKey, GoblError
+from facturo.gobl.num import Amount, Percentage
+from facturo.gobl.parse import parse
+from facturo.gobl.validate import validate
+
+build = wrap
+calculate = calculate_document
+
+__all__ = [
+    "Amount",
+    "Envelope",
+    "ErrorKey",
+    "GoblError",
+    "Percentage",
+    "build",
+    "calculate",
+    "parse",
+    "validate",
+]

@@ -7,12 +7,15 @@ ignored). Generating rather than shipping defaults means no two installations sh
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from facturo.errors import Invalid
+from facturo.gobl.dsig import PrivateKey
+from facturo.platform.ids import uuid7
 from facturo.platform.settings import Settings
 
 
@@ -37,6 +40,27 @@ def encryption_key(settings: Settings) -> bytes:
         with contextlib.suppress(FileExistsError):
             _write_private(path, Fernet.generate_key())
     return path.read_bytes().strip()
+
+
+def signing_key(settings: Settings) -> PrivateKey:
+    """The ES256 key that signs GOBL envelopes: ``FACTURO_SIGNING_KEY`` or the generated JWK.
+
+    Its ``kid`` is a UUID v7, as gobl gives new keys; the public half is what verifiers need.
+    """
+    if settings.signing_key is not None:
+        return PrivateKey.from_jwk(settings.signing_key.get_secret_value())
+    path = settings.secrets_dir / "signing-key.jwk"
+    if not path.exists():
+        key = PrivateKey.generate(kid=str(uuid7()))
+        with contextlib.suppress(FileExistsError):
+            _write_private(path, json.dumps(key.to_jwk()).encode())
+    return PrivateKey.from_jwk(path.read_bytes())
+
+
+def ensure_all(settings: Settings) -> None:
+    """Create every secret that is neither configured nor generated yet."""
+    encryption_key(settings)
+    signing_key(settings)
 
 
 class Cipher:

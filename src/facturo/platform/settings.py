@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         description="Fernet key that encrypts stored third-party tokens. "
         "Generated into `<data_dir>/secrets/` when not given.",
     )
+    signing_key: SecretStr | None = Field(
+        default=None,
+        description="Private JWK (ES256) that signs GOBL envelopes. "
+        "Generated into `<data_dir>/secrets/` when not given.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
     log_json: bool = Field(default=True, description="Write logs as one JSON object a line.")
     db_pool_size: int = Field(default=5, description="Connections per process (PostgreSQL).")

@@ -16,6 +16,7 @@ from rich.table import Table
 from facturo.errors import FacturoError
 from facturo.platform import migrate as migrations
 from facturo.platform import workspaces
+from facturo.platform.cli.gobl import app as gobl_app
 from facturo.platform.runtime import Runtime
 from facturo.platform.settings import Settings
 
@@ -28,6 +29,7 @@ workspace_app = typer.Typer(help="Create and list workspaces.", no_args_is_help=
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(token_app, name="token")
+app.add_typer(gobl_app, name="gobl")
 
 err = Console(stderr=True)
 out = Console()

@@ -41,7 +41,7 @@ def run(*, host: str | None = None, port: int | None = None) -> None:
     settings = Settings(**overrides)  # type: ignore[arg-type]
     logs.configure(settings.log_level, json_lines=settings.log_json)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    secrets.encryption_key(settings)
+    secrets.ensure_all(settings)
     with err.status("Migrating the database…"):
         migrate.upgrade(settings.resolved_database_url)
     runtime = Runtime.from_settings(settings)

@@ -1,0 +1,1 @@
+"""Port of gobl addons/es/verifactu: the VERI*FACTU addon (es-verifactu-v1)."""

@@ -1,0 +1,160 @@
+"""Port of gobl addons/es/verifactu/bill.go and tax.go rules (7a4ad62).
+
+Codes and messages from ``data/rules/es-verifactu.json``; each code is prefixed
+``GOBL-ES-VERIFACTU-``. Extension values are not checked against their code lists: gobl does
+not at this version.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from facturo.gobl.addons.es_verifactu.bill import CORRECTION_TYPE, DOC_TYPE, IDENTITY_TYPE
+from facturo.gobl.addons.es_verifactu.tax import EXEMPT, OP_CLASS, REGIME
+from facturo.gobl.rules.faults import Faults
+
+P: Final = "GOBL-ES-VERIFACTU-"
+_SIMPLIFIED: Final = ("F2", "R5")
+_CORRECTIONS: Final = ("corrective", "credit-note", "debit-note")
+
+
+def _combo(f: Faults, combo: dict[str, Any], path: str) -> None:
+    if combo.get("cat") not in ("VAT", "IGIC"):
+        return
+    ext = combo.get("ext") or {}
+    p = f"{path}.ext"
+    if REGIME not in ext:
+        f.add(P + "TAX-COMBO-01", p, "extension 'es-verifactu-regime' is required")
+    elif ext[REGIME] == "01" and ext.get(EXEMPT) in ("E2", "E3"):
+        f.add(
+            P + "TAX-COMBO-02",
+            p,
+            "exempt codes E2 and E3 not allowed with 'es-verifactu-regime' 01",
+        )
+    if OP_CLASS in ext and EXEMPT in ext:
+        f.add(
+            P + "TAX-COMBO-03",
+            p,
+            "cannot use both 'es-verifactu-op-class' and 'es-verifactu-exempt' at the same time",
+        )
+    if combo.get("percent") is not None and OP_CLASS not in ext:
+        f.add(
+            P + "TAX-COMBO-04",
+            p,
+            "extension 'es-verifactu-op-class' is required for taxed operations",
+        )
+
+
+def _customer(f: Faults, inv: dict[str, Any], doc_type: str) -> None:
+    customer = inv.get("customer")
+    if doc_type in _SIMPLIFIED:
+        if customer and customer.get("tax_id"):
+            f.add(
+                P + "BILL-INVOICE-04",
+                "$.customer.tax_id",
+                "customer tax ID must not be set for simplified invoices",
+            )
+        if customer and any(
+            IDENTITY_TYPE in (i.get("ext") or {}) for i in customer.get("identities") or ()
+        ):
+            f.add(
+                P + "BILL-INVOICE-05",
+                "$.customer",
+                "customer identity type extension not allowed for simplified invoices",
+            )
+        return
+    if not customer:
+        f.add(P + "BILL-INVOICE-06", "$.customer", "customer is required")
+        return
+    tid = customer.get("tax_id")
+    ids = customer.get("identities") or ()
+    if not tid and not any(IDENTITY_TYPE in (i.get("ext") or {}) for i in ids):
+        f.add(
+            P + "BILL-INVOICE-07",
+            "$.customer",
+            "must have a tax_id or an identity with ext 'es-verifactu-identity-type'",
+        )
+    if tid and not tid.get("code"):
+        f.add(P + "BILL-INVOICE-08", "$.customer.tax_id.code", "tax ID must have a code")
+
+
+def check_invoice(f: Faults, inv: dict[str, Any]) -> None:
+    currency = inv.get("currency")
+    if currency and currency != "EUR":
+        rates = inv.get("exchange_rates") or ()
+        if not any(r.get("from") == currency and r.get("to") == "EUR" for r in rates):
+            f.add(
+                P + "BILL-INVOICE-16",
+                "$",
+                "invoice must be in EUR or provide exchange rate for conversion",
+            )
+    typ = inv.get("type")
+    preceding = inv.get("preceding") or []
+    if typ == "corrective" and not preceding:
+        f.add(
+            P + "BILL-INVOICE-01",
+            "$.preceding",
+            "preceding documents are required for corrective invoices",
+        )
+    for i, ref in enumerate(preceding):
+        if not ref.get("issue_date"):
+            f.add(P + "BILL-INVOICE-02", f"$.preceding[{i}].issue_date", "issue date is required")
+        if typ == "corrective" and not ref.get("tax"):
+            f.add(
+                P + "BILL-INVOICE-03",
+                f"$.preceding[{i}].tax",
+                "preceding invoice tax data is required for corrective invoices",
+            )
+    tax = inv.get("tax")
+    ext = (tax or {}).get("ext") or {}
+    doc_type = ext.get(DOC_TYPE, "")
+    _customer(f, inv, doc_type)
+    customer = inv.get("customer") or {}
+    for i, ident in enumerate(customer.get("identities") or ()):
+        it = (ident.get("ext") or {}).get(IDENTITY_TYPE)
+        if it and it != "02" and not ident.get("country"):
+            f.add(
+                P + "BILL-INVOICE-17",
+                f"$.customer.identities[{i}].country",
+                "country is required when ext 'es-verifactu-identity-type' is not 02 (NIF-VAT)",
+            )
+    if not tax:
+        f.add(P + "BILL-INVOICE-09", "$.tax", "tax is required")
+    elif not doc_type:
+        f.add(P + "BILL-INVOICE-10", "$.tax.ext", "doc type is required")
+    else:
+        if doc_type.startswith("R") and CORRECTION_TYPE not in ext:
+            f.add(P + "BILL-INVOICE-13", "$.tax.ext", "correction type extension is required")
+        if typ == "standard" and doc_type not in ("F1", "F2", "F3"):
+            f.add(
+                P + "BILL-INVOICE-11",
+                "$.tax.ext",
+                "doc type extension for standard invoices must be F1, F2, or F3",
+            )
+        if typ in _CORRECTIONS and doc_type not in ("R1", "R2", "R3", "R4", "R5"):
+            f.add(
+                P + "BILL-INVOICE-12",
+                "$.tax.ext",
+                "doc type extension for corrective invoices must be R1, R2, R3, R4, or R5",
+            )
+    for i, n in enumerate(inv.get("notes") or ()):
+        if n.get("key") == "general" and len(n.get("text") or "") > 500:
+            f.add(
+                P + "BILL-INVOICE-14",
+                f"$.notes[{i}].text",
+                "general note text must be 500 characters or less",
+            )
+    for i, line in enumerate(inv.get("lines") or ()):
+        taxes = line.get("taxes") or ()
+        if not any(c.get("cat") in ("VAT", "IGIC", "IPSI") for c in taxes):
+            f.add(
+                P + "BILL-INVOICE-15",
+                f"$.lines[{i}].taxes",
+                "must include at least one of VAT, IGIC, or IPSI",
+            )
+        for j, combo in enumerate(taxes):
+            _combo(f, combo, f"$.lines[{i}].taxes[{j}]")
+    for k in ("discounts", "charges"):
+        for i, m in enumerate(inv.get(k) or ()):
+            for j, combo in enumerate(m.get("taxes") or ()):
+                _combo(f, combo, f"$.{k}[{i}].taxes[{j}]")

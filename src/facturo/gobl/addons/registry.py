@@ -1,0 +1,31 @@
+"""Port of gobl tax/addons.go (7a4ad62): which addon code runs for which key.
+
+Definitions (extensions, scenarios, tags) are data; the behaviour an addon adds is code and is
+listed here explicitly, so what runs for ``es-verifactu-v1`` can be read in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from facturo.gobl.addons.es_verifactu import bill as verifactu_bill
+from facturo.gobl.addons.es_verifactu import tax as verifactu_tax
+
+Normalizer = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class AddonCode:
+    """Normalizers an addon contributes (``None`` when it has none of that kind)."""
+
+    combo: Normalizer | None = None
+    invoice: Normalizer | None = None
+
+
+ADDONS: dict[str, AddonCode] = {
+    "es-verifactu-v1": AddonCode(
+        combo=verifactu_tax.normalize_combo, invoice=verifactu_bill.normalize_invoice
+    ),
+}

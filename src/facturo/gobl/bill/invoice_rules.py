@@ -1,0 +1,156 @@
+"""Port of gobl's core invoice rules (bill/invoice.go, bill/line.go, bill/discounts.go,
+bill/charges.go, tax/combo.go, tax/set.go, tax/identity.go, org/item.go, org/email.go; 7a4ad62).
+
+Codes, paths and messages are those of ``data/rules/{bill,tax,org}.json``. Rules read the
+calculated, typed invoice; they never change it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from facturo.gobl.rules.faults import Faults
+from facturo.gobl.tax.combo import combo_regime
+from facturo.gobl.tax.regime_def import RegimeDef, addon
+from facturo.gobl.tax.rounding_rules import VALID as VALID_ROUNDING
+
+TYPES: Final = ("standard", "proforma", "corrective", "credit-note", "debit-note", "other")
+_TAX_CODE: Final = re.compile(r"^[A-Z0-9Ñ&]+$")
+_EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_tax_identity(f: Faults, tid: dict[str, Any], path: str) -> None:
+    if not tid.get("country"):
+        f.add("GOBL-TAX-IDENTITY-01", f"{path}.country", "tax id country code is always required")
+    code = tid.get("code")
+    if code and not _TAX_CODE.match(code):
+        f.add("GOBL-TAX-IDENTITY-02", f"{path}.code", "tax id code must have a valid format")
+
+
+def check_party(f: Faults, party: dict[str, Any], path: str) -> None:
+    tid = party.get("tax_id")
+    if tid:
+        check_tax_identity(f, tid, f"{path}.tax_id")
+    for i, e in enumerate(party.get("emails") or ()):
+        addr = e.get("addr")
+        if not addr:
+            f.add("GOBL-ORG-EMAIL-01", f"{path}.emails[{i}].addr", "email address is required")
+        elif not _EMAIL.match(addr):
+            f.add("GOBL-ORG-EMAIL-02", f"{path}.emails[{i}].addr", "email address must be valid")
+
+
+def _ext_keys(reg: RegimeDef | None, addons: list[str]) -> set[str]:
+    keys: set[str] = set(reg.extensions) if reg else set()
+    for k in addons:
+        a = addon(k)
+        if a is not None:
+            keys.update(a.extensions)
+    return keys
+
+
+def check_taxes(
+    f: Faults,
+    holder: dict[str, Any],
+    path: str,
+    reg: RegimeDef | None,
+    ext_keys: set[str],
+) -> None:
+    taxes = holder.get("taxes") or []
+    cats = [c.get("cat") for c in taxes]
+    if len(set(cats)) != len(cats):
+        f.add("GOBL-TAX-SET-01", f"{path}.taxes", "all tax categories in a set must be unique")
+    for j, combo in enumerate(taxes):
+        cpath = f"{path}.taxes[{j}]"
+        r = combo_regime(combo, reg)
+        cat = r.category(combo.get("cat", "")) if r else None
+        if cat is not None and cat.keys:
+            no_pct = cat.keys.get(combo.get("key", ""))
+            if no_pct is False and combo.get("percent") is None:
+                f.add(
+                    "GOBL-TAX-COMBO-04",
+                    cpath,
+                    "tax combo percent required or invalid for key in regime",
+                )
+        for k in combo.get("ext") or {}:
+            if k not in ext_keys:
+                f.add(
+                    "GOBL-TAX-COMBO-06",
+                    f"{cpath}.ext",
+                    "tax combo extension key not defined in regime",
+                )
+
+
+def _modifiers(f: Faults, mods: list[dict[str, Any]], path: str, code: str) -> None:
+    for i, m in enumerate(mods):
+        if m.get("base") is not None and m.get("percent") is None:
+            f.add(code, f"{path}[{i}].percent", "percent is required when base is set")
+
+
+def check_invoice(f: Faults, inv: dict[str, Any], reg: RegimeDef | None) -> None:
+    addons = list(inv.get("$addons") or ())
+    ext_keys = _ext_keys(reg, addons)
+    typ = inv.get("type")
+    if not typ:
+        f.add("GOBL-BILL-INVOICE-01", "$.type", "invoice type is required")
+    elif typ not in TYPES:
+        f.add("GOBL-BILL-INVOICE-02", "$.type", "invoice type is not valid")
+    if not inv.get("issue_date"):
+        f.add("GOBL-BILL-INVOICE-03", "$.issue_date", "invoice issue date is required")
+    if not inv.get("currency"):
+        f.add("GOBL-BILL-INVOICE-04", "$.currency", "invoice currency is required")
+    tax = inv.get("tax") or {}
+    if tax.get("rounding") and tax["rounding"] not in VALID_ROUNDING:
+        f.add("GOBL-BILL-TAX-01", "$.tax.rounding", "rounding model is not valid")
+    supplier = inv.get("supplier")
+    if not supplier:
+        f.add("GOBL-BILL-INVOICE-05", "$.supplier", "invoice supplier is required")
+    else:
+        if not supplier.get("name"):
+            f.add("GOBL-BILL-INVOICE-06", "$.supplier.name", "invoice supplier name is required")
+        check_party(f, supplier, "$.supplier")
+    customer = inv.get("customer")
+    if customer:
+        if (customer.get("tax_id") or {}).get("code") and not customer.get("name"):
+            f.add(
+                "GOBL-BILL-INVOICE-07",
+                "$.customer.name",
+                "invoice customer name required when tax ID is set",
+            )
+        check_party(f, customer, "$.customer")
+    lines = inv.get("lines") or []
+    discounts = inv.get("discounts") or []
+    charges = inv.get("charges") or []
+    if not lines and not discounts and not charges:
+        f.add(
+            "GOBL-BILL-INVOICE-10",
+            "$.lines",
+            "invoice lines are required without discounts or charges",
+        )
+    for i, line in enumerate(lines):
+        lpath = f"$.lines[{i}]"
+        item = line.get("item")
+        if not item:
+            f.add("GOBL-BILL-LINE-03", f"{lpath}.item", "item is required")
+        else:
+            if not item.get("name"):
+                f.add("GOBL-ORG-ITEM-01", f"{lpath}.item.name", "item name is required")
+            if item.get("price") is None:
+                f.add(
+                    "GOBL-BILL-INVOICE-08",
+                    f"{lpath}.item.price",
+                    "invoice line item price is required",
+                )
+        _modifiers(
+            f, line.get("discounts") or [], f"{lpath}.discounts", "GOBL-BILL-LINEDISCOUNT-01"
+        )
+        _modifiers(f, line.get("charges") or [], f"{lpath}.charges", "GOBL-BILL-LINECHARGE-01")
+        check_taxes(f, line, lpath, reg, ext_keys)
+    _modifiers(f, discounts, "$.discounts", "GOBL-BILL-DISCOUNT-01")
+    _modifiers(f, charges, "$.charges", "GOBL-BILL-CHARGE-01")
+    for i, d in enumerate(discounts):
+        check_taxes(f, d, f"$.discounts[{i}]", reg, ext_keys)
+    for i, c in enumerate(charges):
+        check_taxes(f, c, f"$.charges[{i}]", reg, ext_keys)
+    if not inv.get("totals"):
+        f.add("GOBL-BILL-INVOICE-09", "$.totals", "invoice totals are required")

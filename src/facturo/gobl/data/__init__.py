@@ -1,0 +1,1 @@
+"""Regime, addon, currency and schema JSON copied from gobl (read-only package data)."""

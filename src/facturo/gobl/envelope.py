@@ -1,0 +1,96 @@
+"""Port of gobl envelope.go and head/header.go (7a4ad62): wrapping, digest, build.
+
+An envelope is ``{"$schema", "head": {uuid, dig, ...}, "doc": {...}, "sigs"?: [...]}``.
+UUIDs and the clock are parameters (``uuid_factory``, ``now``): the library reads neither, so
+builds are reproducible and the caller decides between UUIDv7 in production and fixed values
+in tests.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+from uuid import UUID
+
+from facturo.gobl.calculate import calculate_typed
+from facturo.gobl.dsig import digest_document
+from facturo.gobl.errors import validation
+from facturo.gobl.schema.codec import ZERO_UUID, decode_document, encode_document
+from facturo.gobl.schema.registry import schema_id
+from facturo.gobl.validate import document_faults
+
+ENVELOPE_SCHEMA: Final = schema_id("envelope")
+UuidFactory = Callable[[], UUID | str]
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A built envelope: header, document (gobl JSON) and signatures."""
+
+    head: dict[str, Any]
+    doc: dict[str, Any]
+    sigs: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"$schema": ENVELOPE_SCHEMA, "head": self.head, "doc": self.doc}
+        if self.sigs:
+            out["sigs"] = list(self.sigs)
+        return out
+
+
+def is_envelope(data: dict[str, Any]) -> bool:
+    return data.get("$schema") == ENVELOPE_SCHEMA or ("doc" in data and "head" in data)
+
+
+def _head_order(head: dict[str, Any]) -> dict[str, Any]:
+    order = ("uuid", "dig", "stamps", "links", "tags", "meta", "notes", "from", "to", "ignore")
+    return {k: head[k] for k in order if head.get(k)}
+
+
+def calculate_document(
+    doc: dict[str, Any], *, uuid_factory: UuidFactory | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Calculate a bare document; returns gobl's JSON of it (the input is not modified)."""
+    typed = decode_document(copy.deepcopy(doc))
+    is_invoice = typed.get("$schema") == schema_id("bill/invoice")
+    if now is not None and is_invoice and not typed.get("issue_date"):
+        typed["issue_date"] = now.date().isoformat()
+    calculate_typed(typed)
+    if uuid_factory is not None and (not typed.get("uuid") or typed.get("uuid") == ZERO_UUID):
+        typed["uuid"] = str(uuid_factory())
+    return encode_document(typed)
+
+
+def wrap(
+    data: dict[str, Any],
+    *,
+    uuid_factory: UuidFactory,
+    now: datetime | None = None,
+) -> Envelope:
+    """Calculate, envelop and validate a document or envelope: doc, header uuid, digest.
+
+    Raises :class:`GoblError` (``calculation`` or ``validation``, faults under ``$.doc``).
+
+    Existing signatures are dropped (the document may have changed); an existing header uuid
+    is kept, a missing one comes from ``uuid_factory``.
+    """
+    if is_envelope(data):
+        head = dict(data.get("head") or {})
+        doc = data.get("doc") or {}
+    else:
+        head, doc = {}, data
+    out = calculate_document(doc, uuid_factory=uuid_factory, now=now)
+    if not head.get("uuid") or head.get("uuid") == ZERO_UUID:
+        head["uuid"] = str(uuid_factory())
+    head["dig"] = digest_document(out).to_json()
+    env = Envelope(head=_head_order(head), doc=out)
+    # the digest was just computed from ``out``: only the document rules need running
+    faults = [
+        f for f in document_faults(out, prefix="$.doc") if f.code not in head.get("ignore", ())
+    ]
+    if faults:
+        raise validation(faults)
+    return env

@@ -1,0 +1,101 @@
+"""Port of gobl num/percentage.go (7a4ad62).
+
+A :class:`Percentage` holds the *fraction* as an :class:`Amount` (21 % is 0.21). The ``%`` sign
+matters when reading: ``"21%"`` is 0.21 with exponent 2, ``"21.0%"`` is 0.210, but ``"0.21"``
+without a sign is taken as the fraction itself. Printing multiplies back by 100 keeping the
+exponent, so the input form round-trips (``"21%"`` stays ``"21%"``, regime rates print
+``"21.0%"``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final
+
+from facturo.gobl.num.amount import Amount
+
+_ONE: Final = Amount(1, 0)
+_HUNDRED: Final = Amount(100, 0)
+
+
+class Percentage:
+    """Immutable percentage; equality is numeric (``21%`` equals ``21.0%``)."""
+
+    __slots__ = ("_amount",)
+
+    _amount: Amount
+
+    def __init__(self, value: int, exp: int = 0) -> None:
+        object.__setattr__(self, "_amount", Amount(value, exp))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Percentage is immutable")
+
+    @classmethod
+    def of_amount(cls, amount: Amount) -> Percentage:
+        p = object.__new__(cls)
+        object.__setattr__(p, "_amount", amount)
+        return p
+
+    @classmethod
+    def parse(cls, text: str | int | Decimal) -> Percentage:
+        """Read ``"21.0%"`` (percent) or ``"0.210"`` (fraction), as ``PercentageFromString``."""
+        if isinstance(text, str) and text.endswith("%"):
+            a = Amount.parse(text[:-1])
+            return cls.of_amount(a.rescale(a.exp + 2).divide(_HUNDRED))
+        return cls.of_amount(Amount.parse(text))
+
+    @property
+    def amount(self) -> Amount:
+        """The fraction (0.210 for 21.0 %)."""
+        return self._amount
+
+    @property
+    def value(self) -> int:
+        return self._amount.value
+
+    @property
+    def exp(self) -> int:
+        return self._amount.exp
+
+    def is_zero(self) -> bool:
+        return self._amount.is_zero()
+
+    def of(self, a: Amount) -> Amount:
+        """This percentage of ``a``, at ``a``'s exponent."""
+        return a.multiply(self._amount)
+
+    def from_(self, a: Amount) -> Amount:
+        """The part of ``a`` that this percentage already added (``a - a / factor``)."""
+        return a.subtract(a.divide(self.factor()))
+
+    def factor(self) -> Amount:
+        """1 + fraction (1.210 for 21.0 %), used to remove included tax."""
+        return self._amount.add(_ONE)
+
+    def rescale(self, exp: int) -> Percentage:
+        return Percentage.of_amount(self._amount.rescale(exp))
+
+    def equals(self, other: Percentage) -> bool:
+        return self._amount.equals(other._amount)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Percentage):
+            return NotImplemented
+        return self._amount.equals(other._amount)
+
+    def __hash__(self) -> int:
+        return hash(("%", self._amount))
+
+    def __str__(self) -> str:
+        e = max(self._amount.exp - 2, 0)
+        return str(self._amount.multiply(_HUNDRED).rescale(e)) + "%"
+
+    def string_without_symbol(self) -> str:
+        return str(self._amount)
+
+    def __repr__(self) -> str:
+        return f"Percentage({str(self)!r})"
+
+    def to_json(self) -> str:
+        return str(self)

@@ -1,0 +1,1 @@
+"""Validation rules as gobl expresses them: codes, paths and messages."""

@@ -1,0 +1,126 @@
+"""Shapes of gobl documents, compiled from the JSON Schemas shipped as package data.
+
+gobl (Go) gets its JSON shape from struct declarations; the published schemas list the
+properties in struct order, which is the order gobl writes them. Rather than re-declare ~90
+structs by hand, the port compiles each schema into a small :class:`Node` tree that says, per
+field, whether it is an object (with ordered properties), an array, a map (written with sorted
+keys, like Go's ``encoding/json``), an amount, a percentage, or a plain value. The codec uses it to
+read numbers exactly and to write documents in gobl's order.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Final, Literal
+
+GOBL_BASE: Final = "https://gobl.org/draft-0/"
+_AMOUNT: Final = GOBL_BASE + "num/amount"
+_PERCENTAGE: Final = GOBL_BASE + "num/percentage"
+_OBJECT: Final = GOBL_BASE + "schema/object"
+
+Kind = Literal["object", "array", "map", "amount", "percentage", "value", "any"]
+
+
+class Node:
+    """How one JSON value of a gobl type is read and written."""
+
+    __slots__ = ("item", "kind", "name", "props")
+
+    def __init__(self, kind: Kind, name: str = "") -> None:
+        self.kind: Kind = kind
+        self.name = name
+        self.props: dict[str, Node] = {}
+        self.item: Node | None = None
+
+    def __repr__(self) -> str:
+        return f"Node({self.kind}, {self.name})"
+
+
+_VALUE: Final = Node("value")
+_AMOUNT_NODE: Final = Node("amount")
+_PERCENT_NODE: Final = Node("percentage")
+_ANY: Final = Node("any")
+
+
+def schema_id(path: str) -> str:
+    """``bill/invoice`` → ``https://gobl.org/draft-0/bill/invoice``."""
+    return GOBL_BASE + path
+
+
+@cache
+def _file(url: str) -> dict[str, Any] | None:
+    if not url.startswith(GOBL_BASE):
+        return None
+    rel = url[len(GOBL_BASE) :]
+    path = resources.files("facturo.gobl.data").joinpath("schemas", *(rel + ".json").split("/"))
+    if not path.is_file():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return data
+
+
+_compiled: dict[tuple[str, str], Node] = {}
+
+
+def node_for(url: str) -> Node | None:
+    """The node of the document type a ``$schema`` URL names, or None if unknown."""
+    data = _file(url)
+    if data is None:
+        return None
+    ref = data.get("$ref", "")
+    return _def_node(url, ref[len("#/$defs/") :])
+
+
+def _def_node(url: str, name: str) -> Node:
+    key = (url, name)
+    found = _compiled.get(key)
+    if found is not None:
+        return found
+    data = _file(url)
+    spec = (data or {}).get("$defs", {}).get(name, {})
+    return _spec_node(url, spec, name, key)
+
+
+def _ref_node(url: str, ref: str) -> Node:
+    if ref == _AMOUNT:
+        return _AMOUNT_NODE
+    if ref == _PERCENTAGE:
+        return _PERCENT_NODE
+    if ref == _OBJECT:
+        return _ANY
+    if ref.startswith("#/$defs/"):
+        return _def_node(url, ref[len("#/$defs/") :])
+    if ref.startswith(GOBL_BASE):
+        target = node_for(ref)
+        return target if target is not None else _VALUE
+    return _VALUE
+
+
+def _spec_node(
+    url: str, spec: dict[str, Any], name: str = "", key: tuple[str, str] | None = None
+) -> Node:
+    if "$ref" in spec:
+        return _ref_node(url, spec["$ref"])
+    typ = spec.get("type")
+    if typ == "array":
+        node = Node("array", name)
+        node.item = _spec_node(url, spec.get("items", {}))
+        return node
+    if "properties" in spec:
+        node = Node("object", name)
+        if key is not None:
+            _compiled[key] = node  # registered before children: schemas are recursive
+        for prop, sub in spec["properties"].items():
+            node.props[prop] = _spec_node(url, sub)
+        return node
+    pattern = spec.get("patternProperties") or spec.get("additionalProperties")
+    if typ == "object" and isinstance(pattern, dict):
+        node = Node("map", name)
+        sub = next(iter(pattern.values())) if "patternProperties" in spec else pattern
+        node.item = _spec_node(url, sub)
+        return node
+    if typ == "object":
+        return _ANY
+    return _VALUE

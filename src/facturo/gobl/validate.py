@@ -1,0 +1,89 @@
+"""Port of gobl's validation entry points (gobl.go ``Validate``, envelope.go; 7a4ad62).
+
+Validation never calculates: it reads the document as given. Rule sets apply by guard: core
+rules always, ES rules when ``$regime`` is ES, addon rules when the addon is listed. Inside an
+envelope every document path is prefixed ``$.doc`` and the digest is checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facturo.errors import Fault
+from facturo.gobl.addons.es_verifactu import rules as verifactu_rules
+from facturo.gobl.bill import invoice_rules
+from facturo.gobl.dsig import digest_document
+from facturo.gobl.errors import validation
+from facturo.gobl.regimes.es import bill_invoice as es_rules
+from facturo.gobl.rules.faults import Faults
+from facturo.gobl.schema.codec import decode_document, encode_document
+from facturo.gobl.schema.registry import GOBL_BASE
+from facturo.gobl.tax.regime_def import regime
+
+
+def document_faults(doc: dict[str, Any], prefix: str = "") -> list[Fault]:
+    """Faults of a bare document (gobl JSON or typed tree)."""
+    f = Faults(prefix)
+    typed = decode_document(doc)
+    schema = str(typed.get("$schema", ""))[len(GOBL_BASE) :]
+    if schema == "bill/invoice":
+        reg = regime(typed.get("$regime", ""))
+        invoice_rules.check_invoice(f, typed, reg)
+        if typed.get("$regime") == "ES":
+            es_rules.check_invoice(f, typed)
+        else:
+            for who in ("supplier", "customer"):
+                party = typed.get(who) or {}
+                es_rules.check_es_tax_identity(f, party.get("tax_id"), f"$.{who}.tax_id")
+        if "es-verifactu-v1" in (typed.get("$addons") or ()):
+            verifactu_rules.check_invoice(f, typed)
+    elif schema in ("org/party", "bill/payment", "bill/order", "bill/delivery", "bill/status"):
+        for who in ("supplier", "customer", ""):
+            party = (typed.get(who) or {}) if who else typed
+            path = f"$.{who}.tax_id" if who else "$.tax_id"
+            es_rules.check_es_tax_identity(f, party.get("tax_id"), path)
+    elif schema == "tax/identity":
+        es_rules.check_es_tax_identity(f, typed, "$")
+    return f.to_list()
+
+
+def envelope_faults(env: dict[str, Any]) -> list[Fault]:
+    head = env.get("head") or {}
+    ignore = frozenset(head.get("ignore") or ())
+    out: list[Fault] = []
+    doc = env.get("doc")
+    if not doc:
+        out.append(Fault("GOBL-ENVELOPE-03", "envelope doc is required", ("$.doc",)))
+        return out
+    out.extend(document_faults(doc, prefix="$.doc"))
+    dig = head.get("dig") or {}
+    if dig.get("val") != digest_document(encode_document(decode_document(doc))).val:
+        out.append(
+            Fault("GOBL-ENVELOPE-11", "envelope digest does not match document contents", ("$",))
+        )
+    if head.get("stamps") and not env.get("sigs"):
+        out.append(
+            Fault(
+                "GOBL-ENVELOPE-12",
+                "envelope header cannot have stamps when not signed",
+                ("$.head.stamps",),
+            )
+        )
+    if env.get("sigs") and doc.get("$schema") == GOBL_BASE + "bill/invoice" and not doc.get("code"):
+        out.append(
+            Fault(
+                "GOBL-ENVELOPE-13",
+                "envelope doc is not ready to be signed, check code or other key fields",
+                ("$",),
+            )
+        )
+    return [f for f in out if f.code not in ignore]
+
+
+def validate(data: dict[str, Any]) -> None:
+    """Raise :class:`GoblError` (key ``validation``) when a document or envelope has faults."""
+    from facturo.gobl.envelope import is_envelope
+
+    faults = envelope_faults(data) if is_envelope(data) else document_faults(data)
+    if faults:
+        raise validation(faults)

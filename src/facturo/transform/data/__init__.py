@@ -1,0 +1,1 @@
+"""Package data of the Transform context (read through ``importlib.resources``)."""

@@ -1,0 +1,1 @@
+"""Workflow definitions: the document model, paths into it, validation and flow semantics."""
