@@ -14,6 +14,7 @@ from facturo.platform import api, problems
 from facturo.platform.metrics import Metrics
 from facturo.platform.middleware import BodyLimit, RequestContext
 from facturo.platform.runtime import Runtime
+from facturo.silo import api as silo_api
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -29,7 +30,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.metrics = Metrics()
     problems.install(app)
-    for router in (api.health, api.utils, api.platform):
+    for router in (api.health, api.utils, api.platform, silo_api.router):
         app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)

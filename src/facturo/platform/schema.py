@@ -10,5 +10,6 @@ from sqlalchemy import MetaData
 
 from facturo.platform import tables as _platform_tables  # noqa: F401
 from facturo.platform.db import Base
+from facturo.silo import tables as _silo_tables  # noqa: F401
 
 metadata: MetaData = Base.metadata

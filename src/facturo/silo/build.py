@@ -1,0 +1,92 @@
+"""Turning what a client sends as ``data`` into the envelope the Silo stores.
+
+Everything goes through ``facturo.gobl``: a bare document or an envelope is normalised,
+calculated and validated. With ``allow_invalid`` a document that fails validation is still
+stored, calculated as far as it goes and flagged ``invalid``, as the contract describes. Fault
+paths are re-rooted at the request body (``$.doc.x`` → ``$.data.doc.x``) so the error body's
+``fields`` point into what the client sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from facturo import gobl
+from facturo.errors import Fault, Invalid
+from facturo.gobl.c14n import canonical_json
+from facturo.gobl.dsig import digest_document
+from facturo.gobl.envelope import ENVELOPE_SCHEMA, is_envelope
+from facturo.silo.errors import NothingToBuild
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    envelope: dict[str, Any]
+    invalid: bool
+    faults: tuple[Fault, ...] = ()
+
+    @property
+    def doc_schema(self) -> str:
+        return str(self.envelope["doc"].get("$schema", ""))
+
+    @property
+    def version(self) -> str:
+        """A short id of this exact content: envelope, stamps and signatures included."""
+        return hashlib.sha256(canonical_json(self.envelope)).hexdigest()[:10]
+
+
+def _rerooted(exc: gobl.GoblError) -> gobl.GoblError:
+    faults = [
+        Fault(
+            code=f.code,
+            message=f.message,
+            paths=tuple("$.data" + p[1:] if p.startswith("$") else p for p in f.paths),
+            provider=f.provider,
+        )
+        for f in exc.faults
+    ] or [Fault(code=exc.key.value, message=exc.message, paths=("$.data",))]
+    return gobl.GoblError(exc.key, exc.message, faults=faults)
+
+
+def build_envelope(
+    data: Any,
+    *,
+    allow_invalid: bool,
+    uuid_factory: Callable[[], Any],
+    now: datetime,
+    keep_sigs: tuple[str, ...] = (),
+) -> Built:
+    if not isinstance(data, dict) or not (is_envelope(data) or "$schema" in data):
+        raise NothingToBuild(faults=[Fault("schema", "a GOBL `$schema` is required", ("$.data",))])
+    faults: tuple[Fault, ...]
+    try:
+        envelope = gobl.build(data, uuid_factory=uuid_factory, now=now).to_json()
+        invalid, faults = False, ()
+    except gobl.GoblError as exc:
+        if not allow_invalid:
+            raise _rerooted(exc) from exc
+        envelope = _as_is(data, uuid_factory=uuid_factory, now=now)
+        invalid, faults = True, _rerooted(exc).faults
+    if keep_sigs:
+        envelope["sigs"] = list(keep_sigs)
+    return Built(envelope, invalid, faults)
+
+
+def _as_is(
+    data: dict[str, Any], *, uuid_factory: Callable[[], Any], now: datetime
+) -> dict[str, Any]:
+    """Envelope an invalid document: calculated if calculation works, else kept as sent."""
+    head = dict(data.get("head") or {}) if is_envelope(data) else {}
+    doc = (data.get("doc") or {}) if is_envelope(data) else data
+    with contextlib.suppress(Invalid):  # not calculable: keep the document as sent
+        doc = gobl.calculate(doc, uuid_factory=uuid_factory, now=now)
+    head.setdefault("uuid", str(uuid_factory()))
+    head.pop("dig", None)
+    with contextlib.suppress(Invalid):  # not even canonicalisable: no digest
+        head["dig"] = digest_document(doc).to_json()
+    return {"$schema": ENVELOPE_SCHEMA, "head": head, "doc": doc}
