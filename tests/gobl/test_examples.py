@@ -20,25 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT.parent / "shared" / "data" / "gobl" / "examples" / "es"
 GOBL_EXAMPLE_HEAD_UUID = UUID("8a51fd30-2a27-11ee-be56-0242ac120002")
 
-_TBAI = "addon es-tbai-v1 normalizers (region, product, exemption/regime codes) are not ported"
-_SII = "addon es-sii-v1 normalizers (regime, exempt, outside-scope codes) are not ported"
-_PAYMENT = "bill/payment calculation (line index, method amounts, totals) is not ported"
-XFAIL: dict[str, str] = {
-    "credit-note-es-es-tbai.yaml": _TBAI,
-    "invoice-es-de-tbai-reverse-charge.yaml": _TBAI,
-    "invoice-es-es-tbai-equivalence.yaml": _TBAI,
-    "invoice-es-es-tbai-simplified.yaml": _TBAI,
-    "invoice-es-fr-tbai-export.yaml": _TBAI,
-    "invoice-es-gb-tbai-passport.yaml": _TBAI,
-    "invoice-es-nl-tbai-b2c.yaml": _TBAI,
-    "invoice-es-es-sii-N2.yaml": _SII,
-    "invoice-es-es-sii-corrective.yaml": _SII,
-    "invoice-es-es-sii-replacement.yaml": _SII,
-    "invoice-es-es-sii-self-billed.yaml": _SII,
-    "payment.yaml": _PAYMENT,
-    "payment-old.yaml": _PAYMENT,
-    "payment-with-tax.yaml": _PAYMENT,
-}
+XFAIL: dict[str, str] = {}
 
 
 def _inputs() -> list[object]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from facturo.gobl.bill.invoice import calculate_bill, calculate_invoice, resolve_regime
 from facturo.gobl.bill.normalize import normalize_party, normalize_tax_identity
+from facturo.gobl.bill.payment import calculate_payment
 from facturo.gobl.schema.registry import GOBL_BASE
 
 
@@ -21,6 +22,8 @@ def calculate_typed(doc: dict[str, Any]) -> None:
         calculate_invoice(doc)
     elif schema in ("bill/order", "bill/delivery"):
         calculate_bill(doc, schema)
+    elif schema == "bill/payment":
+        calculate_payment(doc)
     elif schema == "org/party":
         normalize_party(doc)
     elif schema == "tax/identity":

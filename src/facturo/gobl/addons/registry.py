@@ -10,6 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from facturo.gobl.addons.es_sii import bill as sii_bill
+from facturo.gobl.addons.es_sii import tax as sii_tax
+from facturo.gobl.addons.es_tbai import bill as tbai_bill
+from facturo.gobl.addons.es_tbai import tax as tbai_tax
 from facturo.gobl.addons.es_verifactu import bill as verifactu_bill
 from facturo.gobl.addons.es_verifactu import tax as verifactu_tax
 
@@ -28,4 +32,6 @@ ADDONS: dict[str, AddonCode] = {
     "es-verifactu-v1": AddonCode(
         combo=verifactu_tax.normalize_combo, invoice=verifactu_bill.normalize_invoice
     ),
+    "es-tbai-v1": AddonCode(combo=tbai_tax.normalize_combo, invoice=tbai_bill.normalize_invoice),
+    "es-sii-v1": AddonCode(combo=sii_tax.normalize_combo, invoice=sii_bill.normalize_invoice),
 }

@@ -1,0 +1,1 @@
+"""Port of gobl addons/es/sii: the SII addon (es-sii-v1)."""

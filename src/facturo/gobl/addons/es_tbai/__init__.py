@@ -1,0 +1,1 @@
+"""Port of gobl addons/es/tbai: the TicketBAI addon (es-tbai-v1)."""

@@ -1,0 +1,83 @@
+"""Port of gobl bill/payment.go and bill/payment_line.go (7a4ad62): payment calculation.
+
+A payment lists the documents it settles. Calculating it resolves the regime from the supplier,
+moves the legacy single ``method`` into ``methods``, defaults the currency from the regime,
+numbers the lines, calculates each referenced document's tax summary, and totals the line
+amounts (refund lines subtract). A single method given without an amount takes the total, so a
+plain receipt needs no repeated figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from facturo.gobl import currency as currencies
+from facturo.gobl.bill.calculator import rounding_for
+from facturo.gobl.bill.invoice import resolve_addons, resolve_regime
+from facturo.gobl.bill.normalize import normalize_code, normalize_party
+from facturo.gobl.errors import calculation
+from facturo.gobl.num import Amount
+from facturo.gobl.tax.rounding_rules import Rounding
+from facturo.gobl.tax.totals_calculator import round_total, sum_total
+
+DEFAULT_TYPE: Final = "receipt"
+_LEGACY_METHOD_FIELDS: Final = ("key", "ref", "ext")
+
+
+def _migrate(doc: dict[str, Any]) -> None:
+    """Older payments carried one ``method``; it becomes the only entry of ``methods``."""
+    method = doc.pop("method", None)
+    if isinstance(method, dict) and not doc.get("methods"):
+        doc["methods"] = [{k: method[k] for k in _LEGACY_METHOD_FIELDS if method.get(k)}]
+
+
+def calculate_tax_total(total: dict[str, Any] | None, rr: Rounding) -> None:
+    """gobl ``tax.Total.Calculate``: rate, category and sum amounts from given bases."""
+    if not total:
+        return
+    for ct in total.setdefault("categories", []):
+        ct.setdefault("rates", [])
+    sum_total(total, rr)
+    # Rounded once at the end, half away from zero, to the currency's subunits.
+    round_total(total, rr.subunits)
+
+
+def _calculate_line(line: dict[str, Any], index: int, rr: Rounding) -> Amount:
+    line["i"] = index
+    calculate_tax_total((line.get("document") or {}).get("tax"), rr)
+    calculate_tax_total(line.get("tax"), rr)
+    amount: Amount = line.get("amount") or rr.zero
+    amount = amount.match_precision(rr.zero)
+    line["amount"] = amount
+    return amount.negate() if line.get("refund") else amount
+
+
+def calculate_payment(doc: dict[str, Any]) -> None:
+    """Normalize and calculate a payment in place (gobl ``Payment.Calculate``)."""
+    reg = resolve_regime(doc)
+    resolve_addons(doc)
+    _migrate(doc)
+    if not doc.get("type"):
+        doc["type"] = DEFAULT_TYPE
+    for k in ("series", "code"):
+        if isinstance(doc.get(k), str):
+            doc[k] = normalize_code(doc[k])
+    for who in ("supplier", "customer", "payee"):
+        normalize_party(doc.get(who))
+    cur = doc.get("currency") or ""
+    sub = currencies.subunits(cur) if cur else None
+    if sub is None:
+        if reg is None:
+            raise calculation("currency: required, unable to determine")
+        cur = reg.currency
+        doc["currency"] = cur
+        sub = currencies.subunits(cur) or 0
+    rr = rounding_for(doc, reg, sub)
+    total = rr.zero
+    for i, line in enumerate(doc.get("lines") or ()):
+        a = _calculate_line(line, i + 1, rr)
+        total = total.match_precision(a).add(a)
+    doc["total"] = total
+    methods = doc.get("methods") or []
+    if len(methods) == 1 and (methods[0].get("amount") is None or methods[0]["amount"].is_zero()):
+        methods[0]["amount"] = total
