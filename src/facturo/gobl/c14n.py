@@ -84,9 +84,64 @@ def canonical_json(obj: Any) -> bytes:
     ``float``, ``Decimal`` and ``None``. Raises :class:`C14nError` for anything else, for
     lone surrogates in strings, and for NaN or infinite floats (gobl cannot marshal them).
     """
+    if _is_plain(obj):
+        fast = _dumps(obj)
+        # With ``ensure_ascii=False`` the encoder writes ``\u00`` only for control characters
+        # (lowercase hex, where gobl wants uppercase) -- or when the text itself holds a
+        # backslash followed by ``u00``; both take the exact writer.
+        if "\\u00" not in fast:
+            try:
+                return fast.encode("utf-8")
+            except UnicodeEncodeError:
+                pass  # lone surrogate: the exact writer raises the proper error
     out: list[str] = []
     _write(obj, out, literal=False)
     return _encode(out)
+
+
+_dumps: Final = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
+).encode
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether ``json.dumps`` writes ``value`` exactly as gobl's canonical form does.
+
+    True for trees of ``dict`` (``str`` keys, no ``None`` members), ``list``/``tuple``,
+    ``str``, ``bool`` and int64 ``int`` values, ``None`` only as an array item: exact types
+    only, so subclasses with their own text take the exact writer. Floats and ``Decimal``
+    (gobl's ``E`` form) and dropped null members are left to :func:`_write`.
+    """
+    t = type(value)
+    if t is str or t is bool:
+        return True
+    if t is dict:
+        for k, v in value.items():
+            if type(k) is not str:
+                return False
+            tv = type(v)
+            if tv is str or tv is bool:
+                continue
+            if tv is int:
+                if not _INT64_MIN <= v <= _INT64_MAX:
+                    return False
+            elif not _is_plain(v):
+                return False
+        return True
+    if t is list or t is tuple:
+        for v in value:
+            tv = type(v)
+            if tv is str or tv is bool or v is None:
+                continue
+            if tv is int:
+                if not _INT64_MIN <= v <= _INT64_MAX:
+                    return False
+            elif not _is_plain(v):
+                return False
+        return True
+    if t is int:
+        return bool(_INT64_MIN <= value <= _INT64_MAX)
+    return False
 
 
 def canonical_json_text(text: str | bytes) -> bytes:

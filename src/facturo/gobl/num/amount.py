@@ -16,11 +16,15 @@ Where Python differs from Go:
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Final
 
 MAX_DIGITS: Final = 18
 """gobl limits amounts to 18 significant digits so that they fit an int64."""
+
+
+_PLAIN: Final = re.compile(r"(-?)([0-9]+)(?:\.([0-9]*))?\Z")
 
 
 class InvalidAmount(ValueError):
@@ -88,6 +92,12 @@ class Amount:
 
     @classmethod
     def _from_string(cls, text: str) -> Amount:
+        m = _PLAIN.match(text)
+        if m is not None:  # the common case: sign, digits, optional fraction, within budget
+            major, minor = m.group(2), m.group(3) or ""
+            if len(major) + len(minor) <= MAX_DIGITS:
+                value = int(major + minor)
+                return cls._make(-value if m.group(1) else value, len(minor))
         if text == "":
             raise InvalidAmount("empty amount")
         neg = text.startswith("-")

@@ -88,8 +88,10 @@ class Percentage:
         return hash(("%", self._amount))
 
     def __str__(self) -> str:
-        e = max(self._amount.exp - 2, 0)
-        return str(self._amount.multiply(_HUNDRED).rescale(e)) + "%"
+        a = self._amount
+        if a.exp >= 2:  # x 100 then two decimals fewer: the same digits, exact
+            return str(Amount._make(a.value, a.exp - 2)) + "%"
+        return str(a.multiply(_HUNDRED).rescale(0)) + "%"
 
     def string_without_symbol(self) -> str:
         return str(self._amount)

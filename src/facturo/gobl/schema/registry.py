@@ -11,6 +11,7 @@ read numbers exactly and to write documents in gobl's order.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any, Final, Literal
@@ -26,13 +27,16 @@ Kind = Literal["object", "array", "map", "amount", "percentage", "value", "any"]
 class Node:
     """How one JSON value of a gobl type is read and written."""
 
-    __slots__ = ("item", "kind", "name", "props")
+    __slots__ = ("dec", "enc", "item", "kind", "name", "props")
 
     def __init__(self, kind: Kind, name: str = "") -> None:
         self.kind: Kind = kind
         self.name = name
         self.props: dict[str, Node] = {}
         self.item: Node | None = None
+        # the codec's compiled reader and writer for this node, made on first use
+        self.dec: Callable[[Any], Any] | None = None
+        self.enc: Callable[[Any], tuple[Any, Any]] | None = None
 
     def __repr__(self) -> str:
         return f"Node({self.kind}, {self.name})"
