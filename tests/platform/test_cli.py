@@ -22,7 +22,7 @@ def env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> d
 def test_help_lists_the_commands() -> None:
     res = runner.invoke(app, ["--help"])
     assert res.exit_code == 0
-    for command in ("serve", "worker", "migrate", "workspace", "token"):
+    for command in ("serve", "worker", "migrate", "workspace", "token", "gobl", "verifactu"):
         assert command in res.output
 
 

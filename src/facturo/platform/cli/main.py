@@ -17,6 +17,7 @@ from facturo.errors import FacturoError
 from facturo.platform import migrate as migrations
 from facturo.platform import workspaces
 from facturo.platform.cli.gobl import app as gobl_app
+from facturo.platform.cli.verifactu import app as verifactu_app
 from facturo.platform.runtime import Runtime
 from facturo.platform.settings import Settings
 
@@ -30,6 +31,7 @@ token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_h
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(token_app, name="token")
 app.add_typer(gobl_app, name="gobl")
+app.add_typer(verifactu_app, name="verifactu")
 
 err = Console(stderr=True)
 out = Console()

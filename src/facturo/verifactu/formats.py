@@ -1,0 +1,123 @@
+"""Text forms of the AEAT simple types: amounts, rates, dates, timestamps, NIFs, flags.
+
+Every value that goes into the XML, the huella input or the QR URL is written by one of these
+functions, once, so the three always agree ([spec §2, §16]; [HASH §3]: "hash the exact string
+you send"). Sources: SuministroInformacion.xsd simple types and [SWEB §6.7-6.9].
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+#: ``ImporteSgn12.2Type``: optional sign, 1-12 integer digits, up to 2 decimals.
+AMOUNT_RE: Final = re.compile(r"[+-]?\d{1,12}(\.\d{0,2})?")
+#: ``Tipo2.2Type`` (TipoImpositivo, TipoRecargoEquivalencia): 1-3 digits, up to 2 decimals.
+RATE_RE: Final = re.compile(r"\d{1,3}(\.\d{0,2})?")
+#: ``NIFType``: 9 characters; the AEAT also wants upper case and a valid control character.
+NIF_RE: Final = re.compile(r"[0-9A-Z]{9}")
+#: NumSerieFactura: printable ASCII 32-126 without ``" ' < > =`` (1130/1287) [VAL 3.1.3.1].
+NUM_SERIE_RE: Final = re.compile(r"[ !#-&(-;?-~]{1,60}")
+
+_CENT: Final = Decimal("0.01")
+_AMOUNT_LIMIT: Final = Decimal("1000000000000")
+
+
+def amount(value: Decimal) -> str:
+    """An amount with exactly two decimals (``12.30``, ``-2.10``, ``0.00``).
+
+    Two decimals is [spec §2]'s recommendation; the AEAT compares numerically. A value with
+    more than two significant decimals is refused rather than rounded, so no caller loses a
+    cent silently.
+    """
+    if type(value) is not Decimal or not value.is_finite():
+        raise ValueError(f"amount must be a finite Decimal, not {value!r}")
+    quantized = value.quantize(_CENT)
+    if quantized != value:
+        raise ValueError(f"amount {value} has more than two decimals")
+    if not quantized:
+        return "0.00"  # never "-0.00"
+    if abs(quantized) >= _AMOUNT_LIMIT:
+        raise ValueError(f"amount {value} has more than 12 integer digits")
+    return str(quantized)
+
+
+def rate(value: Decimal) -> str:
+    """A tax rate as the shortest decimal text (``21``, ``5.2``, ``0.26``, ``0``)."""
+    if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+        raise ValueError(f"rate must be a non-negative Decimal, not {value!r}")
+    text = f"{value.normalize():f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if RATE_RE.fullmatch(text) is None:
+        raise ValueError(f"rate {value} does not fit 3 digits and 2 decimals")
+    return text
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Decimal from XML text; raises ``ValueError`` instead of ``InvalidOperation``."""
+    try:
+        result = Decimal(text.strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"not a decimal: {text!r}") from exc
+    if not result.is_finite():
+        raise ValueError(f"not a finite decimal: {text!r}")
+    return result
+
+
+def fecha(value: date) -> str:
+    """A date as ``dd-mm-yyyy`` (``fecha`` type, 10 characters) [SWEB §6.8]."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
+
+
+def parse_fecha(text: str) -> date:
+    """The reverse of :func:`fecha`."""
+    match = re.fullmatch(r"(\d{2})-(\d{2})-(\d{4})", text.strip())
+    if match is None:
+        raise ValueError(f"not a dd-mm-yyyy date: {text!r}")
+    day, month, year = (int(g) for g in match.groups())
+    return date(year, month, day)
+
+
+def fecha_hora_huso(value: datetime) -> str:
+    """A timestamp as ``YYYY-MM-DDThh:mm:ss±hh:mm``, no fractions, no ``Z`` [SWEB §6.9].
+
+    The offset must be the one in force where the invoice is issued, so a naive datetime is
+    refused: the caller (who owns the clock) decides the zone.
+    """
+    offset = value.utcoffset()
+    if offset is None:
+        raise ValueError("FechaHoraHusoGenRegistro needs a timezone-aware datetime")
+    total = offset.days * 86400 + offset.seconds
+    if total % 60:
+        raise ValueError("the UTC offset must be whole minutes")
+    sign = "+" if total >= 0 else "-"
+    hours, minutes = divmod(abs(total) // 60, 60)
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}{sign}{hours:02d}:{minutes:02d}"
+    )
+
+
+def flag(value: bool) -> str:
+    """``S`` or ``N`` (SiNoType)."""
+    return "S" if value else "N"
+
+
+__all__ = [
+    "AMOUNT_RE",
+    "NIF_RE",
+    "NUM_SERIE_RE",
+    "RATE_RE",
+    "amount",
+    "fecha",
+    "fecha_hora_huso",
+    "flag",
+    "parse_decimal",
+    "parse_fecha",
+    "rate",
+]

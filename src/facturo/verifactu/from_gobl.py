@@ -1,0 +1,531 @@
+"""Build RegistroAlta / RegistroAnulacion from a GOBL invoice envelope (a plain dict).
+
+Rules ported from invopop/gobl.verifactu ``doc/invoice.go``, ``doc/breakdown.go`` and
+``doc/party.go`` (9cc6913), reading the extensions of the ``es-verifactu-v1`` addon
+(spec gobl.md §8). Where Python differs from Go and why:
+
+- Amounts come from the calculated envelope as strings and stay ``Decimal`` (the Go code went
+  through ``float64`` in older versions).
+- A credit note (``type: credit-note``, TipoRectificativa I) is sent with **negative** amounts:
+  GOBL writes a credit note's amounts positive and lets the type carry the sign, while the AEAT
+  reads a "por diferencias" corrective as the signed difference [spec §4.2].
+- ``ImporteRectificacion`` (TipoRectificativa S) takes the **original** invoice's amounts from
+  ``preceding[].tax``, as [spec §4.2] asks, not the corrective's own totals.
+- DescripcionOperacion falls back to the item names when there is no ``general`` note, since
+  the AEAT only needs a non-empty description [spec §4 #13].
+- IRPF and any other retained category are left out, as the AEAT requires.
+- Customer ids: a Spanish tax ID goes as NIF; an identity carrying
+  ``es-verifactu-identity-type`` goes as IDOtro of that type; another EU tax ID goes as IDOtro
+  02 (NIF-IVA, with its country prefix); a non-EU tax ID goes as IDOtro 04.
+
+The document is only read: no clock (``now`` is a parameter), no settings. Problems are
+collected and raised together as :class:`RecordInvalid`, each fault with a code and the JSON
+path in the GOBL document (``$.customer.tax_id``). Codes are the GOBL addon's rule codes
+(``GOBL-ES-VERIFACTU-…``) where the rule is the addon's, the AEAT's (``1189``) where it is
+the AEAT's, and ``VERIFACTU-…`` for the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any, Final
+
+from facturo.errors import Fault
+from facturo.verifactu import nif as es_nif
+from facturo.verifactu.errors import RecordInvalid
+from facturo.verifactu.history import Attempt, alta_flags, anulacion_flags
+from facturo.verifactu.records import (
+    DetalleDesglose,
+    IDFactura,
+    IDOtro,
+    IDType,
+    ImporteRectificacion,
+    Impuesto,
+    PersonaFisicaJuridica,
+    RegistroAlta,
+    RegistroAnterior,
+    RegistroAnulacion,
+    SistemaInformatico,
+    TipoFactura,
+    TipoRectificativa,
+)
+
+ADDON: Final = "es-verifactu-v1"
+EXT_DOC_TYPE: Final = "es-verifactu-doc-type"
+EXT_CORRECTION_TYPE: Final = "es-verifactu-correction-type"
+EXT_OP_CLASS: Final = "es-verifactu-op-class"
+EXT_EXEMPT: Final = "es-verifactu-exempt"
+EXT_REGIME: Final = "es-verifactu-regime"
+EXT_IDENTITY_TYPE: Final = "es-verifactu-identity-type"
+EXT_SIMPLIFIED_ART7273: Final = "es-verifactu-simplified-art7273"
+EXT_ISSUER_TYPE: Final = "es-verifactu-issuer-type"
+
+_GOBL: Final = "GOBL-ES-VERIFACTU-"
+_IMPUESTO: Final = {"VAT": Impuesto.IVA, "IPSI": Impuesto.IPSI, "IGIC": Impuesto.IGIC}
+#: EU member states by GOBL country code (Greece's VAT prefix is EL).
+_EU: Final = frozenset(
+    {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"}
+    | {"IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+)
+_EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
+_VAT_PREFIX: Final = {"GR": "EL"}
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.faults: list[Fault] = []
+
+    def add(self, code: str, message: str, path: str) -> None:
+        self.faults.append(Fault(code=code, message=message, paths=(path,)))
+
+
+def _document(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
+    doc = envelope.get("doc", envelope)
+    if not isinstance(doc, Mapping):
+        raise RecordInvalid(faults=[Fault("VERIFACTU-DOC-01", "doc must be an object", ("$",))])
+    schema = str(doc.get("$schema", ""))
+    if not schema.endswith("/bill/invoice"):
+        raise RecordInvalid(
+            faults=[Fault("VERIFACTU-DOC-01", "the document must be a GOBL bill/invoice", ("$",))]
+        )
+    return doc
+
+
+def _obj(value: Any) -> Mapping[str, Any]:
+    # dict first: JSON gives dicts, and an ABC isinstance check is slow on the hot path
+    return value if isinstance(value, dict | Mapping) else _EMPTY
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _decimal(c: _Collector, value: Any, path: str) -> Decimal:
+    """A GOBL amount or percentage string (``"340.20"``, ``"21.0%"``) as Decimal; no floats."""
+    if type(value) is str:
+        text = value[:-1] if value.endswith("%") else value
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            result = Decimal("NaN")
+        if result.is_finite():
+            return result
+    elif type(value) is int:
+        return Decimal(value)
+    c.add("VERIFACTU-AMOUNT-01", f"amounts are decimal strings, not {value!r}", path)
+    return Decimal(0)
+
+
+def _date(c: _Collector, value: Any, path: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        c.add("VERIFACTU-DATE-01", f"not an ISO date: {value!r}", path)
+        return date(1, 1, 1)
+
+
+def _number(series: Any, code: Any) -> str:
+    """``series-code``, or ``code`` alone: gobl.verifactu ``invoiceNumber``."""
+    return f"{series}-{code}" if series else str(code or "")
+
+
+def _supplier_nif(c: _Collector, doc: Mapping[str, Any]) -> str:
+    tax_id = _obj(_obj(doc.get("supplier")).get("tax_id"))
+    code = str(tax_id.get("code") or "")
+    if tax_id.get("country") != "ES" or not code:
+        c.add("VERIFACTU-SUPPLIER-01", "the supplier needs a Spanish tax ID", "$.supplier.tax_id")
+    elif not es_nif.is_valid(code):
+        c.add("1123", f"supplier NIF {code!r} is not valid", "$.supplier.tax_id.code")
+    return code
+
+
+def invoice_key(envelope: Mapping[str, Any]) -> IDFactura:
+    """The AEAT key of a GOBL invoice: supplier NIF, ``series-code``, issue date."""
+    doc = _document(envelope)
+    c = _Collector()
+    nif = _supplier_nif(c, doc)
+    issue = _date(c, doc.get("issue_date"), "$.issue_date")
+    if c.faults:
+        raise RecordInvalid(faults=c.faults)
+    return _key(c, nif, _number(doc.get("series"), doc.get("code")), issue, "$.code")
+
+
+def _key(c: _Collector, nif: str, number: str, issue: date, path: str) -> IDFactura:
+    try:
+        return IDFactura(nif, number, issue)
+    except RecordInvalid as exc:
+        for fault in exc.faults:
+            c.add(fault.code, fault.message, path)
+        raise RecordInvalid(faults=c.faults) from exc
+
+
+def _party(c: _Collector, party: Mapping[str, Any], path: str) -> PersonaFisicaJuridica | None:
+    name = str(party.get("name") or "").strip()
+    if not name:
+        c.add("1100", "the party needs a name", f"{path}.name")
+    tax_id = _obj(party.get("tax_id"))
+    country = str(tax_id.get("country") or "")
+    code = str(tax_id.get("code") or "")
+    where = path
+    try:
+        if country == "ES" and code:
+            if not es_nif.is_valid(code):
+                c.add("1123", f"NIF {code!r} is not valid", f"{path}.tax_id.code")
+                return None
+            return PersonaFisicaJuridica(name, nif=code)
+        for i, identity in enumerate(_list(party.get("identities"))):
+            id_type = _obj(_obj(identity).get("ext")).get(EXT_IDENTITY_TYPE)
+            if not id_type:
+                continue
+            where = f"{path}.identities[{i}]"
+            kind = IDType(str(id_type))
+            pais = str(identity.get("country") or country or "") or None
+            if kind is IDType.NO_CENSADO:
+                pais = "ES"
+            elif kind is IDType.NIF_IVA:
+                pais = None
+            return PersonaFisicaJuridica(
+                name, id_otro=IDOtro(kind, str(identity.get("code") or ""), pais)
+            )
+        if code and country:
+            if country in _EU:
+                prefix = _VAT_PREFIX.get(country, country)
+                vat = code if code.startswith(prefix) else prefix + code
+                # CodigoPais is optional for 02 and the prefix says it (EL is no ISO code).
+                return PersonaFisicaJuridica(name, id_otro=IDOtro(IDType.NIF_IVA, vat))
+            return PersonaFisicaJuridica(
+                name, id_otro=IDOtro(IDType.DOC_OFICIAL_RESIDENCIA, code, country)
+            )
+    except ValueError as exc:
+        c.add("1100", str(exc), where)
+        return None
+    except RecordInvalid as exc:
+        for fault in exc.faults:
+            c.add(fault.code, fault.message, where)
+        return None
+    c.add(
+        _GOBL + "BILL-INVOICE-07",
+        "must have a tax_id or an identity with ext 'es-verifactu-identity-type'",
+        path,
+    )
+    return None
+
+
+def _desglose(
+    c: _Collector, doc: Mapping[str, Any], sign: int
+) -> tuple[tuple[DetalleDesglose, ...], Decimal]:
+    """Breakdown lines from ``totals.taxes`` and CuotaTotal (their cuota + recargo)."""
+    lines: list[DetalleDesglose] = []
+    categories = _list(_obj(_obj(doc.get("totals")).get("taxes")).get("categories"))
+    for i, category in enumerate(categories):
+        category = _obj(category)
+        if category.get("retained") or category.get("informative"):
+            continue  # IRPF and the like are not part of the AEAT record
+        impuesto = _IMPUESTO.get(str(category.get("code")), Impuesto.OTROS)
+        for j, rate in enumerate(_list(category.get("rates"))):
+            line = _detalle(
+                c, impuesto, _obj(rate), sign, f"$.totals.taxes.categories[{i}].rates[{j}]"
+            )
+            if line is not None:
+                lines.append(line)
+    if not lines:
+        c.add(_GOBL + "BILL-INVOICE-15", "no VAT, IGIC or IPSI in the totals", "$.totals.taxes")
+    elif len(lines) > 12:
+        c.add("1100", f"{len(lines)} breakdown lines; the AEAT takes 12", "$.totals.taxes")
+    cuota = sum((line.cuota_total for line in lines), Decimal("0.00"))
+    return tuple(lines), cuota
+
+
+def _detalle(
+    c: _Collector, impuesto: Impuesto, rate: Mapping[str, Any], sign: int, path: str
+) -> DetalleDesglose | None:
+    ext = _obj(rate.get("ext"))
+    regime = ext.get(EXT_REGIME)
+    exempt = ext.get(EXT_EXEMPT)
+    op_class = ext.get(EXT_OP_CLASS)
+    base = sign * _decimal(c, rate.get("base", "0"), f"{path}.base")
+    if impuesto in (Impuesto.IVA, Impuesto.IGIC) and not regime:
+        c.add(_GOBL + "TAX-COMBO-01", "extension 'es-verifactu-regime' is required", f"{path}.ext")
+        return None
+    if exempt and op_class:
+        c.add(_GOBL + "TAX-COMBO-03", "both op-class and exempt are set", f"{path}.ext")
+        return None
+    clave = str(regime) if regime and impuesto is not Impuesto.OTROS else None
+    base_coste = base if clave == "06" else None
+    try:
+        if exempt:
+            return DetalleDesglose(
+                base,
+                impuesto=impuesto,
+                clave_regimen=clave,
+                operacion_exenta=str(exempt),
+                base_imponible_a_coste=base_coste,
+            )
+        if not op_class:
+            c.add(
+                _GOBL + "TAX-COMBO-04",
+                "extension 'es-verifactu-op-class' is required",
+                f"{path}.ext",
+            )
+            return None
+        op = str(op_class)
+        if op == "S1":
+            percent = _decimal(c, rate.get("percent", "0"), f"{path}.percent")
+            surcharge = _obj(rate.get("surcharge"))
+            return DetalleDesglose(
+                base,
+                impuesto=impuesto,
+                clave_regimen=clave,
+                calificacion_operacion=op,
+                tipo_impositivo=percent,
+                base_imponible_a_coste=base_coste,
+                cuota_repercutida=sign * _decimal(c, rate.get("amount", "0"), f"{path}.amount"),
+                tipo_recargo_equivalencia=(
+                    _decimal(c, surcharge["percent"], f"{path}.surcharge.percent")
+                    if surcharge
+                    else None
+                ),
+                cuota_recargo_equivalencia=(
+                    sign * _decimal(c, surcharge.get("amount", "0"), f"{path}.surcharge.amount")
+                    if surcharge
+                    else None
+                ),
+            )
+        if op == "S2":  # reverse charge: rate and cuota present and zero (1198)
+            return DetalleDesglose(
+                base,
+                impuesto=impuesto,
+                clave_regimen=clave,
+                calificacion_operacion=op,
+                tipo_impositivo=Decimal(0),
+                base_imponible_a_coste=base_coste,
+                cuota_repercutida=Decimal("0.00"),
+            )
+        return DetalleDesglose(  # N1/N2: no rate, cuota or recargo (1237)
+            base,
+            impuesto=impuesto,
+            clave_regimen=clave,
+            calificacion_operacion=op,
+            base_imponible_a_coste=base_coste,
+        )
+    except RecordInvalid as exc:
+        for fault in exc.faults:
+            c.add(fault.code, fault.message, path)
+        return None
+
+
+def _description(doc: Mapping[str, Any]) -> str:
+    for note in _list(doc.get("notes")):
+        if _obj(note).get("key") == "general" and str(_obj(note).get("text") or "").strip():
+            return str(note["text"]).strip()
+    names = [
+        str(_obj(_obj(line).get("item")).get("name") or "").strip()
+        for line in _list(doc.get("lines"))
+    ]
+    return ", ".join(n for n in names if n)
+
+
+def _preceding_keys(c: _Collector, doc: Mapping[str, Any], nif: str) -> tuple[IDFactura, ...]:
+    keys: list[IDFactura] = []
+    for i, ref in enumerate(_list(doc.get("preceding"))):
+        ref = _obj(ref)
+        path = f"$.preceding[{i}]"
+        if not ref.get("issue_date"):
+            c.add(_GOBL + "BILL-INVOICE-02", "issue date is required", f"{path}.issue_date")
+            continue
+        issue = _date(c, ref["issue_date"], f"{path}.issue_date")
+        try:
+            keys.append(IDFactura(nif, _number(ref.get("series"), ref.get("code")), issue))
+        except RecordInvalid as exc:
+            for fault in exc.faults:
+                c.add(fault.code, fault.message, f"{path}.code")
+    return tuple(keys)
+
+
+def _importe_rectificacion(c: _Collector, doc: Mapping[str, Any]) -> ImporteRectificacion | None:
+    """The replaced invoices' amounts, from ``preceding[].tax`` (TipoRectificativa S)."""
+    preceding = _list(doc.get("preceding"))
+    if not preceding:
+        c.add(_GOBL + "BILL-INVOICE-01", "preceding documents are required", "$.preceding")
+        return None
+    base = cuota = recargo = Decimal("0.00")
+    for i, ref in enumerate(preceding):
+        tax = _obj(_obj(ref).get("tax"))
+        if not tax:
+            c.add(
+                _GOBL + "BILL-INVOICE-03",
+                "preceding invoice tax data is required",
+                f"$.preceding[{i}].tax",
+            )
+            continue
+        for k, category in enumerate(_list(tax.get("categories"))):
+            category = _obj(category)
+            if category.get("retained") or category.get("informative"):
+                continue
+            path = f"$.preceding[{i}].tax.categories[{k}]"
+            cuota += _decimal(c, category.get("amount", "0"), f"{path}.amount")
+            if category.get("surcharge") is not None:
+                recargo += _decimal(c, category["surcharge"], f"{path}.surcharge")
+            for j, rate in enumerate(_list(category.get("rates"))):
+                base += _decimal(c, _obj(rate).get("base", "0"), f"{path}.rates[{j}].base")
+    try:
+        return ImporteRectificacion(base, cuota, recargo if recargo else None)
+    except RecordInvalid as exc:
+        for fault in exc.faults:
+            c.add(fault.code, fault.message, "$.preceding")
+        return None
+
+
+def alta_from_gobl(
+    envelope: Mapping[str, Any],
+    *,
+    sistema: SistemaInformatico,
+    previous: RegistroAnterior | None,
+    now: datetime,
+    previous_attempts: Sequence[Attempt] = (),
+    ref_externa: str | None = None,
+) -> RegistroAlta:
+    """The RegistroAlta of a calculated GOBL invoice.
+
+    ``previous`` is the last record of this issuer's chain (``None`` for the first record);
+    ``now`` is FechaHoraHusoGenRegistro, timezone-aware, in the issuer's zone;
+    ``previous_attempts`` are earlier submissions of records of this same invoice key, oldest
+    first, from which Subsanacion and RechazoPrevio follow (:mod:`~facturo.verifactu.history`).
+    """
+    doc = _document(envelope)
+    c = _Collector()
+    if ADDON not in _list(doc.get("$addons")):
+        c.add("VERIFACTU-DOC-02", f"the invoice must use the {ADDON} addon", "$.$addons")
+    currency = doc.get("currency", "EUR")
+    if currency != "EUR":
+        c.add(_GOBL + "BILL-INVOICE-16", "invoice must be in EUR", "$.currency")
+    nif = _supplier_nif(c, doc)
+    supplier = _obj(doc.get("supplier"))
+    nombre = str(supplier.get("name") or "").strip()
+    if not nombre:
+        c.add("1100", "the supplier needs a name", "$.supplier.name")
+    issue = _date(c, doc.get("issue_date"), "$.issue_date")
+    number = _number(doc.get("series"), doc.get("code"))
+    tax_ext = _obj(_obj(doc.get("tax")).get("ext"))
+
+    tipo: TipoFactura | None = None
+    try:
+        tipo = TipoFactura(str(tax_ext.get(EXT_DOC_TYPE)))
+    except ValueError:
+        c.add(_GOBL + "BILL-INVOICE-10", "doc type is required", "$.tax.ext")
+
+    rectificativa: TipoRectificativa | None = None
+    if tipo is not None and tipo.is_corrective:
+        try:
+            rectificativa = TipoRectificativa(str(tax_ext.get(EXT_CORRECTION_TYPE)))
+        except ValueError:
+            c.add(_GOBL + "BILL-INVOICE-13", "correction type extension is required", "$.tax.ext")
+    sign = -1 if doc.get("type") == "credit-note" else 1
+
+    destinatarios: tuple[PersonaFisicaJuridica, ...] = ()
+    if tipo is not None and tipo.needs_recipient:
+        customer = doc.get("customer")
+        if not isinstance(customer, Mapping):
+            c.add("1189", f"{tipo} needs a customer", "$.customer")
+        else:
+            party = _party(c, customer, "$.customer")
+            if party is not None:
+                destinatarios = (party,)
+
+    tercero = None
+    emitida = tax_ext.get(EXT_ISSUER_TYPE)
+    if emitida == "T":
+        issuer = _obj(_obj(doc.get("ordering")).get("issuer"))
+        if not issuer:
+            c.add("1186", "issuer-type T needs ordering.issuer", "$.ordering.issuer")
+        else:
+            tercero = _party(c, issuer, "$.ordering.issuer")
+
+    desglose, cuota_total = _desglose(c, doc, sign)
+    total = _decimal(c, _obj(doc.get("totals")).get("total", "0"), "$.totals.total")
+    importe_total = sign * total + cuota_total
+
+    descripcion = _description(doc)
+    if not descripcion:
+        c.add("VERIFACTU-DESC-01", "a general note or a named line is required", "$.notes")
+    elif len(descripcion) > 500:
+        c.add(
+            _GOBL + "BILL-INVOICE-14", "general note text must be 500 characters or less", "$.notes"
+        )
+
+    rectificadas: tuple[IDFactura, ...] = ()
+    sustituidas: tuple[IDFactura, ...] = ()
+    importe_rect = None
+    if tipo is not None and tipo.is_corrective:
+        rectificadas = _preceding_keys(c, doc, nif)
+        if rectificativa is TipoRectificativa.SUSTITUCION:
+            importe_rect = _importe_rectificacion(c, doc)
+    elif tipo is TipoFactura.F3:
+        sustituidas = _preceding_keys(c, doc, nif)
+
+    fecha_operacion = None
+    if doc.get("operation_date"):
+        op_date = _date(c, doc["operation_date"], "$.operation_date")
+        fecha_operacion = op_date if op_date != issue else None
+
+    if c.faults or tipo is None:
+        raise RecordInvalid(faults=c.faults)
+    key = _key(c, nif, number, issue, "$.code")
+    flags = alta_flags(previous_attempts)
+    return RegistroAlta(
+        id_factura=key,
+        ref_externa=ref_externa,
+        nombre_razon_emisor=nombre,
+        subsanacion=flags.subsanacion,
+        rechazo_previo=flags.rechazo_previo,
+        tipo_factura=tipo,
+        tipo_rectificativa=rectificativa,
+        facturas_rectificadas=rectificadas,
+        facturas_sustituidas=sustituidas,
+        importe_rectificacion=importe_rect,
+        fecha_operacion=fecha_operacion,
+        descripcion_operacion=descripcion,
+        factura_simplificada_art7273=tax_ext.get(EXT_SIMPLIFIED_ART7273) == "S",
+        emitida_por_tercero_o_destinatario=str(emitida) if emitida in ("T", "D") else None,
+        tercero=tercero,
+        destinatarios=destinatarios,
+        desglose=desglose,
+        cuota_total=cuota_total,
+        importe_total=importe_total,
+        registro_anterior=previous,
+        sistema_informatico=sistema,
+        fecha_hora_huso_gen_registro=now,
+    )
+
+
+def anulacion_from_gobl(
+    envelope: Mapping[str, Any],
+    *,
+    sistema: SistemaInformatico,
+    previous: RegistroAnterior | None,
+    now: datetime,
+    previous_attempts: Sequence[Attempt] = (),
+    ref_externa: str | None = None,
+) -> RegistroAnulacion:
+    """The RegistroAnulacion that voids the invoice in ``envelope``.
+
+    ``previous_attempts`` are earlier submissions of this invoice key (altas and anulaciones),
+    oldest first; SinRegistroPrevio and RechazoPrevio follow from them.
+    """
+    key = invoice_key(envelope)
+    flags = anulacion_flags(previous_attempts)
+    return RegistroAnulacion(
+        id_factura=key,
+        ref_externa=ref_externa,
+        sin_registro_previo=flags.sin_registro_previo,
+        rechazo_previo=flags.rechazo_previo,
+        registro_anterior=previous,
+        sistema_informatico=sistema,
+        fecha_hora_huso_gen_registro=now,
+    )
+
+
+__all__ = ["ADDON", "alta_from_gobl", "anulacion_from_gobl", "invoice_key"]

@@ -1,0 +1,686 @@
+"""Typed, frozen VERI*FACTU records: RegistroAlta, RegistroAnulacion and their parts.
+
+Field order and rules follow SuministroInformacion.xsd (``RegistroFacturacionAltaType``,
+``RegistroFacturacionAnulacionType``) and the AEAT validation document [VAL §3.1; spec §4-§6].
+Attribute names are the AEAT element names in snake case, so a reader of the XSD finds them.
+
+Amounts are ``Decimal`` and are formatted exactly once, when a part is built (the ``*_text``
+attributes, filled in ``__post_init__``). The XML writer, the huella input and the QR URL all
+read those same strings ([spec §16]). There are no floats.
+
+A record checks the rules that need nothing but itself (codes of ``errores.csv``). Rules that
+need the AEAT census, VIES or the clock are the AEAT's, not ours. Breaking a rule raises
+:class:`~facturo.verifactu.errors.RecordInvalid` with every fault found, each with the AEAT
+code and the element path inside the record (``$.Destinatarios``).
+
+The huella is computed when a record is built ([HASH §3]), from the very strings the XML gets,
+so a record can never carry a stale huella.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+
+from facturo.errors import Fault
+from facturo.verifactu import chain, formats
+from facturo.verifactu.errors import RecordInvalid
+
+ID_VERSION: Final = "1.0"  # L15
+TIPO_HUELLA: Final = "01"  # L12: SHA-256
+MACRODATO_THRESHOLD: Final = Decimal("100000000")  # 1138/1139
+#: F2 ceiling: 3000 EUR plus the AEAT's 10 EUR tolerance (1150) [spec §4.2].
+F2_LIMIT: Final = Decimal("3010")
+
+
+class TipoFactura(StrEnum):
+    """L2: the kind of invoice the alta registers [spec §4.2]."""
+
+    F1 = "F1"  # full invoice (RD 1619/2012 arts. 6, 7.2, 7.3)
+    F2 = "F2"  # simplified invoice, or art. 6.1.d without identified recipient
+    F3 = "F3"  # full invoice that replaces simplified invoices already declared
+    R1 = "R1"  # corrective: error in law and LIVA art. 80.1, 80.2, 80.6
+    R2 = "R2"  # corrective: art. 80.3 (insolvency)
+    R3 = "R3"  # corrective: art. 80.4 (bad debts)
+    R4 = "R4"  # corrective: other cases
+    R5 = "R5"  # corrective of simplified invoices
+
+    @property
+    def is_corrective(self) -> bool:
+        """R1-R5."""
+        return self.value.startswith("R")
+
+    @property
+    def needs_recipient(self) -> bool:
+        """F1, F3 and R1-R4 need Destinatarios (1189); F2 and R5 forbid them (1190)."""
+        return self not in (TipoFactura.F2, TipoFactura.R5)
+
+
+class TipoRectificativa(StrEnum):
+    """L3: how a corrective invoice corrects."""
+
+    SUSTITUCION = "S"  # replaces the original: full new amounts, originals in ImporteRectificacion
+    DIFERENCIAS = "I"  # carries only the difference, which may be negative
+
+
+class IDType(StrEnum):
+    """L7: kind of a foreign or unregistered identifier (IDOtro/IDType) [spec §4.1]."""
+
+    NIF_IVA = "02"  # EU VAT number (VIES)
+    PASAPORTE = "03"
+    DOC_OFICIAL_RESIDENCIA = "04"  # official ID document of the country of residence
+    CERT_RESIDENCIA = "05"
+    OTRO_DOC = "06"
+    NO_CENSADO = "07"  # Spanish natural-person NIF not in the census (accepted with 2001)
+
+
+class Impuesto(StrEnum):
+    """L1: the tax of a breakdown line; absent in the XML means IVA."""
+
+    IVA = "01"
+    IPSI = "02"  # Ceuta and Melilla
+    IGIC = "03"  # Canarias
+    OTROS = "05"
+
+
+_CONTROL_RE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CALIFICACIONES: Final = frozenset({"S1", "S2", "N1", "N2"})  # L9
+EXENCIONES: Final = frozenset({"E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8"})  # L10
+CLAVES_REGIMEN: Final = frozenset(
+    {f"{n:02d}" for n in (*range(1, 12), 14, 15, *range(17, 22))}
+)  # L8A/L8B as the XSD enumerates them
+
+
+class _Faults:
+    """Collects faults so a record reports every broken rule at once, not the first."""
+
+    def __init__(self) -> None:
+        self.items: list[Fault] = []
+
+    def add(self, code: str, message: str, path: str) -> None:
+        self.items.append(Fault(code=code, message=message, paths=(path,)))
+
+    def check_text(self, value: str, path: str, *, max_len: int, required: bool = True) -> None:
+        if required and not value.strip():
+            self.add("1100", "value is required", path)
+        elif len(value) > max_len:
+            self.add("1100", f"longer than {max_len} characters", path)
+        elif value != value.strip():
+            self.add("1100", "leading or trailing blanks (the AEAT trims them)", path)
+        elif _CONTROL_RE.search(value):
+            self.add("1100", "control characters cannot travel in XML 1.0", path)
+
+    def check_nif(self, value: str, path: str) -> None:
+        if formats.NIF_RE.fullmatch(value) is None:
+            self.add("1123", "NIF must be 9 upper-case letters or digits", path)
+
+    def raise_if_any(self, what: str) -> None:
+        if self.items:
+            raise RecordInvalid(f"{what} breaks AEAT rules", faults=self.items)
+
+
+def _amount(faults: _Faults, value: Decimal, path: str) -> str:
+    try:
+        return formats.amount(value)
+    except ValueError as exc:
+        faults.add("1100", str(exc), path)
+        return ""
+
+
+def _rate(faults: _Faults, value: Decimal | None, path: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return formats.rate(value)
+    except ValueError as exc:
+        faults.add("1100", str(exc), path)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class IDFactura:
+    """The key of an invoice record: issuer NIF, series + number, issue date [SWEB §3].
+
+    The key can never be used again for another invoice, not even after an anulación [FAQ §6].
+    """
+
+    id_emisor_factura: str
+    num_serie_factura: str
+    fecha_expedicion_factura: date
+    fecha_text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        faults = _Faults()
+        faults.check_nif(self.id_emisor_factura, "$.IDEmisorFactura")
+        if formats.NUM_SERIE_RE.fullmatch(self.num_serie_factura) is None:
+            faults.add(
+                "1130",
+                "NumSerieFactura must be 1-60 printable ASCII characters without \" ' < > =",
+                "$.NumSerieFactura",
+            )
+        elif self.num_serie_factura != self.num_serie_factura.strip():
+            faults.add(
+                "1104", "NumSerieFactura has leading or trailing blanks", "$.NumSerieFactura"
+            )
+        faults.raise_if_any("IDFactura")
+        object.__setattr__(self, "fecha_text", formats.fecha(self.fecha_expedicion_factura))
+
+
+@dataclass(frozen=True, slots=True)
+class IDOtro:
+    """A non-Spanish or unregistered identifier (``IDOtroType``) [spec §4.1]."""
+
+    id_type: IDType
+    id: str
+    codigo_pais: str | None = None
+
+    def __post_init__(self) -> None:
+        faults = _Faults()
+        faults.check_text(self.id, "$.IDOtro.ID", max_len=20)
+        if self.codigo_pais is not None and len(self.codigo_pais) != 2:
+            faults.add("1100", "CodigoPais is ISO 3166-1 alpha-2", "$.IDOtro.CodigoPais")
+        if self.id_type is not IDType.NIF_IVA and self.codigo_pais is None:
+            faults.add("1111", "CodigoPais is required unless IDType is 02", "$.IDOtro.CodigoPais")
+        if self.codigo_pais == "ES" and self.id_type not in (IDType.PASAPORTE, IDType.NO_CENSADO):
+            faults.add("1126", "CodigoPais ES only with IDType 03 or 07", "$.IDOtro.CodigoPais")
+        if self.id_type is IDType.NO_CENSADO and self.codigo_pais != "ES":
+            faults.add("1126", "IDType 07 needs CodigoPais ES", "$.IDOtro.CodigoPais")
+        if (
+            self.id_type is IDType.NIF_IVA
+            and self.codigo_pais is not None
+            and not self.id.startswith(self.codigo_pais)
+        ):
+            faults.add("1122", "CodigoPais must match the NIF-IVA prefix", "$.IDOtro.CodigoPais")
+        faults.raise_if_any("IDOtro")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonaFisicaJuridica:
+    """A party: name plus either a Spanish NIF or an :class:`IDOtro` (never both)."""
+
+    nombre_razon: str
+    nif: str | None = None
+    id_otro: IDOtro | None = None
+
+    def __post_init__(self) -> None:
+        faults = _Faults()
+        faults.check_text(self.nombre_razon, "$.NombreRazon", max_len=120)
+        if (self.nif is None) == (self.id_otro is None):
+            faults.add("1100", "exactly one of NIF or IDOtro is required", "$.NIF")
+        if self.nif is not None:
+            faults.check_nif(self.nif, "$.NIF")
+        faults.raise_if_any("PersonaFisicaJuridica")
+
+
+@dataclass(frozen=True, slots=True)
+class DetalleDesglose:
+    """One line of the tax breakdown (``DetalleType``) [spec §4.3].
+
+    One line per tax, regime, rate and operation class. Exactly one of
+    ``calificacion_operacion`` (S1/S2/N1/N2) or ``operacion_exenta`` (E1-E8) is set.
+    """
+
+    base_imponible_o_importe_no_sujeto: Decimal
+    impuesto: Impuesto = Impuesto.IVA
+    clave_regimen: str | None = None
+    calificacion_operacion: str | None = None
+    operacion_exenta: str | None = None
+    tipo_impositivo: Decimal | None = None
+    base_imponible_a_coste: Decimal | None = None
+    cuota_repercutida: Decimal | None = None
+    tipo_recargo_equivalencia: Decimal | None = None
+    cuota_recargo_equivalencia: Decimal | None = None
+    base_text: str = field(init=False, repr=False, compare=False)
+    tipo_impositivo_text: str | None = field(init=False, repr=False, compare=False)
+    base_a_coste_text: str | None = field(init=False, repr=False, compare=False)
+    cuota_text: str | None = field(init=False, repr=False, compare=False)
+    tipo_recargo_text: str | None = field(init=False, repr=False, compare=False)
+    cuota_recargo_text: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        f = _Faults()
+        set_ = object.__setattr__
+        set_(self, "base_text", _amount(f, self.base_imponible_o_importe_no_sujeto, "$.Base"))
+        set_(self, "tipo_impositivo_text", _rate(f, self.tipo_impositivo, "$.TipoImpositivo"))
+        set_(self, "tipo_recargo_text", _rate(f, self.tipo_recargo_equivalencia, "$.TipoRE"))
+        for name, value, path in (
+            ("base_a_coste_text", self.base_imponible_a_coste, "$.BaseImponibleACoste"),
+            ("cuota_text", self.cuota_repercutida, "$.CuotaRepercutida"),
+            ("cuota_recargo_text", self.cuota_recargo_equivalencia, "$.CuotaRecargo"),
+        ):
+            set_(self, name, None if value is None else _amount(f, value, path))
+        self._check(f)
+        f.raise_if_any("DetalleDesglose")
+
+    def _check(self, f: _Faults) -> None:
+        calif, exenta = self.calificacion_operacion, self.operacion_exenta
+        if (calif is None) == (exenta is None):
+            f.add("1195", "exactly one of CalificacionOperacion or OperacionExenta", "$.Calif")
+        if calif is not None and calif not in CALIFICACIONES:
+            f.add("1100", f"CalificacionOperacion {calif!r} is not S1/S2/N1/N2", "$.Calif")
+        if exenta is not None and exenta not in EXENCIONES:
+            f.add("1100", f"OperacionExenta {exenta!r} is not E1-E8", "$.OperacionExenta")
+        if self.clave_regimen is not None and self.clave_regimen not in CLAVES_REGIMEN:
+            f.add("1100", f"ClaveRegimen {self.clave_regimen!r} unknown", "$.ClaveRegimen")
+        if self.impuesto in (Impuesto.IVA, Impuesto.IGIC) and self.clave_regimen is None:
+            f.add("1245", "ClaveRegimen is required for IVA and IGIC", "$.ClaveRegimen")
+        if self.impuesto is Impuesto.OTROS and self.clave_regimen is not None:
+            f.add("1260", "ClaveRegimen is not allowed for tax 05", "$.ClaveRegimen")
+        has_rate_fields = any(
+            v is not None
+            for v in (
+                self.tipo_impositivo,
+                self.cuota_repercutida,
+                self.tipo_recargo_equivalencia,
+                self.cuota_recargo_equivalencia,
+            )
+        )
+        if exenta is not None and has_rate_fields:
+            f.add("1238", "an exempt line carries no rate, cuota or recargo", "$.TipoImpositivo")
+        if calif in ("N1", "N2") and self.impuesto is Impuesto.IVA and has_rate_fields:
+            f.add("1237", "an N1/N2 line carries no rate, cuota or recargo", "$.TipoImpositivo")
+        if calif == "S1" and self.cuota_repercutida is None:
+            f.add("1100", "CuotaRepercutida is required with S1", "$.CuotaRepercutida")
+        if calif == "S2" and (self.tipo_impositivo != 0 or self.cuota_repercutida != 0):
+            f.add("1198", "S2 needs TipoImpositivo and CuotaRepercutida equal to 0", "$.Calif")
+        if (self.tipo_recargo_equivalencia is None) != (self.cuota_recargo_equivalencia is None):
+            f.add("1284", "TipoRecargo and CuotaRecargo go together", "$.CuotaRecargo")
+        if self.cuota_recargo_equivalencia is not None and calif != "S1":
+            f.add("1281", "equivalence surcharge only with S1", "$.CuotaRecargo")
+        if calif == "S1" and self.cuota_repercutida is not None:
+            base = self.base_imponible_o_importe_no_sujeto
+            if base * self.cuota_repercutida < 0:
+                f.add("1143", "CuotaRepercutida has the opposite sign of the base", "$.Cuota")
+
+    @property
+    def cuota_total(self) -> Decimal:
+        """Cuota plus surcharge: this line's share of CuotaTotal [VAL 16]."""
+        return (self.cuota_repercutida or Decimal(0)) + (
+            self.cuota_recargo_equivalencia or Decimal(0)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImporteRectificacion:
+    """The original amounts a substitutive corrective (TipoRectificativa=S) replaces."""
+
+    base_rectificada: Decimal
+    cuota_rectificada: Decimal
+    cuota_recargo_rectificado: Decimal | None = None
+    base_text: str = field(init=False, repr=False, compare=False)
+    cuota_text: str = field(init=False, repr=False, compare=False)
+    cuota_recargo_text: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        f = _Faults()
+        object.__setattr__(
+            self, "base_text", _amount(f, self.base_rectificada, "$.BaseRectificada")
+        )
+        object.__setattr__(
+            self, "cuota_text", _amount(f, self.cuota_rectificada, "$.CuotaRectificada")
+        )
+        recargo = self.cuota_recargo_rectificado
+        object.__setattr__(
+            self,
+            "cuota_recargo_text",
+            None if recargo is None else _amount(f, recargo, "$.CuotaRecargoRectificado"),
+        )
+        f.raise_if_any("ImporteRectificacion")
+
+
+@dataclass(frozen=True, slots=True)
+class SistemaInformatico:
+    """Identity of the invoicing software (SIF) and of this installation [spec §6].
+
+    ``nombre_razon`` and ``nif``/``id_otro`` name the software **producer**, not the taxpayer.
+    ``indicador_multiples_ot`` is whether the installation holds more than one taxpayer at the
+    moment the record is generated, which is why it is a value given per record.
+    """
+
+    nombre_razon: str
+    nombre_sistema_informatico: str
+    id_sistema_informatico: str
+    version: str
+    numero_instalacion: str
+    nif: str | None = None
+    id_otro: IDOtro | None = None
+    tipo_uso_posible_solo_verifactu: bool = True
+    tipo_uso_posible_multi_ot: bool = True
+    indicador_multiples_ot: bool = False
+
+    def __post_init__(self) -> None:
+        f = _Faults()
+        f.check_text(self.nombre_razon, "$.SistemaInformatico.NombreRazon", max_len=120)
+        if (self.nif is None) == (self.id_otro is None):
+            f.add("1100", "exactly one of NIF or IDOtro is required", "$.SistemaInformatico.NIF")
+        if self.nif is not None:
+            f.check_nif(self.nif, "$.SistemaInformatico.NIF")
+        if self.id_otro is not None and self.id_otro.id_type is IDType.NO_CENSADO:
+            f.add("1223", "IDType 07 is not allowed for the SIF", "$.SistemaInformatico.IDOtro")
+        f.check_text(
+            self.nombre_sistema_informatico,
+            "$.SistemaInformatico.NombreSistemaInformatico",
+            max_len=30,
+        )
+        if len(self.id_sistema_informatico) != 2 or not all(
+            c.isascii() and (c.isdigit() or c.isupper()) for c in self.id_sistema_informatico
+        ):
+            f.add(
+                "1177",
+                "IdSistemaInformatico is 2 characters in [A-Z0-9]",
+                "$.SistemaInformatico.IdSistemaInformatico",
+            )
+        f.check_text(self.version, "$.SistemaInformatico.Version", max_len=50)
+        f.check_text(self.numero_instalacion, "$.SistemaInformatico.NumeroInstalacion", max_len=100)
+        f.raise_if_any("SistemaInformatico")
+
+
+@dataclass(frozen=True, slots=True)
+class RegistroAnterior:
+    """The previous record of the chain: its invoice key and its huella [ORDEN art. 7.c].
+
+    For an anulación, the key is the cancelled invoice's key (``IDFactura`` of that record).
+    """
+
+    id_factura: IDFactura
+    huella: str
+
+    def __post_init__(self) -> None:
+        if not chain.is_huella(self.huella):
+            raise RecordInvalid(
+                "RegistroAnterior breaks AEAT rules",
+                faults=[
+                    Fault(
+                        "2002",
+                        "the previous huella must be 64 upper-case hex characters",
+                        ("$.Encadenamiento.RegistroAnterior.Huella",),
+                    )
+                ],
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class RegistroAlta:
+    """A registration record: an invoice was issued, or an earlier alta is corrected [spec §4].
+
+    ``registro_anterior`` is ``None`` for the first record of the chain (PrimerRegistro=S).
+    ``huella`` is computed when the record is built.
+    """
+
+    id_factura: IDFactura
+    nombre_razon_emisor: str
+    tipo_factura: TipoFactura
+    descripcion_operacion: str
+    desglose: tuple[DetalleDesglose, ...]
+    cuota_total: Decimal
+    importe_total: Decimal
+    sistema_informatico: SistemaInformatico
+    fecha_hora_huso_gen_registro: datetime
+    registro_anterior: RegistroAnterior | None = None
+    ref_externa: str | None = None
+    subsanacion: bool = False
+    rechazo_previo: str | None = None  # L17: "N", "S" or "X"
+    tipo_rectificativa: TipoRectificativa | None = None
+    facturas_rectificadas: tuple[IDFactura, ...] = ()
+    facturas_sustituidas: tuple[IDFactura, ...] = ()
+    importe_rectificacion: ImporteRectificacion | None = None
+    fecha_operacion: date | None = None
+    factura_simplificada_art7273: bool = False
+    factura_sin_identif_destinatario_art61d: bool = False
+    emitida_por_tercero_o_destinatario: str | None = None  # L6: "T" or "D"
+    tercero: PersonaFisicaJuridica | None = None
+    destinatarios: tuple[PersonaFisicaJuridica, ...] = ()
+    cupon: bool = False
+    num_registro_acuerdo_facturacion: str | None = None
+    id_acuerdo_sistema_informatico: str | None = None
+    cuota_total_text: str = field(init=False, repr=False, compare=False)
+    importe_total_text: str = field(init=False, repr=False, compare=False)
+    fecha_hora_text: str = field(init=False, repr=False, compare=False)
+    huella: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        f = _Faults()
+        set_ = object.__setattr__
+        set_(self, "cuota_total_text", _amount(f, self.cuota_total, "$.CuotaTotal"))
+        set_(self, "importe_total_text", _amount(f, self.importe_total, "$.ImporteTotal"))
+        try:
+            set_(
+                self, "fecha_hora_text", formats.fecha_hora_huso(self.fecha_hora_huso_gen_registro)
+            )
+        except ValueError as exc:
+            f.add("1100", str(exc), "$.FechaHoraHusoGenRegistro")
+        self._check(f)
+        f.raise_if_any("RegistroAlta")
+        set_(self, "huella", chain.digest(chain.concatenate(self.hash_pairs())))
+
+    def _check(self, f: _Faults) -> None:
+        tipo = self.tipo_factura
+        f.check_text(self.nombre_razon_emisor, "$.NombreRazonEmisor", max_len=120)
+        f.check_text(self.descripcion_operacion, "$.DescripcionOperacion", max_len=500)
+        if self.ref_externa is not None:
+            f.check_text(self.ref_externa, "$.RefExterna", max_len=60)
+        if self.rechazo_previo not in (None, "N", "S", "X"):
+            f.add("1100", "RechazoPrevio is N, S or X", "$.RechazoPrevio")
+        if self.rechazo_previo == "X" and not self.subsanacion:
+            f.add("1153", "RechazoPrevio=X needs Subsanacion=S", "$.RechazoPrevio")
+        if self.rechazo_previo == "S" and not self.subsanacion:
+            f.add("1161", "RechazoPrevio=S needs Subsanacion=S", "$.RechazoPrevio")
+        if tipo.is_corrective and self.tipo_rectificativa is None:
+            f.add("1114", "a corrective invoice needs TipoRectificativa", "$.TipoRectificativa")
+        if not tipo.is_corrective and self.tipo_rectificativa is not None:
+            f.add("1115", "TipoRectificativa only for R1-R5", "$.TipoRectificativa")
+        if self.facturas_rectificadas and not tipo.is_corrective:
+            f.add("1117", "FacturasRectificadas only for R1-R5", "$.FacturasRectificadas")
+        if self.facturas_sustituidas and tipo is not TipoFactura.F3:
+            f.add("1116", "FacturasSustituidas only for F3", "$.FacturasSustituidas")
+        for name, items in (
+            ("FacturasRectificadas", self.facturas_rectificadas),
+            ("FacturasSustituidas", self.facturas_sustituidas),
+            ("Destinatarios", self.destinatarios),
+        ):
+            if len(items) > 1000:
+                f.add("1100", f"at most 1000 {name}", f"$.{name}")
+        sustitucion = self.tipo_rectificativa is TipoRectificativa.SUSTITUCION
+        if sustitucion and self.importe_rectificacion is None:
+            f.add("1118", "TipoRectificativa=S needs ImporteRectificacion", "$.ImporteRectif")
+        if not sustitucion and self.importe_rectificacion is not None:
+            f.add("1119", "ImporteRectificacion only with TipoRectificativa=S", "$.ImporteRectif")
+        if self.factura_simplificada_art7273 and not (tipo.needs_recipient):
+            f.add("1183", "FacturaSimplificadaArt7273 only with F1, F3, R1-R4", "$.Art7273")
+        if self.factura_sin_identif_destinatario_art61d and tipo.needs_recipient:
+            f.add("1185", "FacturaSinIdentifDestinatarioArt61d only with F2, R5", "$.Art61d")
+        if tipo.needs_recipient and not self.destinatarios:
+            f.add("1189", f"{tipo} needs Destinatarios", "$.Destinatarios")
+        if not tipo.needs_recipient and self.destinatarios:
+            f.add("1190", f"{tipo} must not have Destinatarios", "$.Destinatarios")
+        emitida = self.emitida_por_tercero_o_destinatario
+        if emitida not in (None, "T", "D"):
+            f.add("1100", "EmitidaPorTerceroODestinatario is T or D", "$.EmitidaPor")
+        if emitida == "T" and self.tercero is None:
+            f.add("1186", "EmitidaPorTerceroODestinatario=T needs Tercero", "$.Tercero")
+        if emitida != "T" and self.tercero is not None:
+            f.add("1187", "Tercero only with EmitidaPorTerceroODestinatario=T", "$.Tercero")
+        if self.tercero is not None:
+            if self.tercero.nif == self.id_factura.id_emisor_factura:
+                f.add("1188", "Tercero must differ from the issuer", "$.Tercero")
+            if self.tercero.id_otro and self.tercero.id_otro.id_type is IDType.NO_CENSADO:
+                f.add("1211", "Tercero may not use IDType 07", "$.Tercero")
+        for i, dest in enumerate(self.destinatarios):
+            if dest.nif is not None and dest.nif == self.id_factura.id_emisor_factura:
+                f.add("1193", "recipient NIF equals the issuer's", f"$.Destinatarios[{i}]")
+            if (
+                dest.id_otro
+                and dest.id_otro.id_type is IDType.NIF_IVA
+                and not (tipo.needs_recipient)
+            ):
+                f.add("1156", "IDType 02 only with F1, F3, R1-R4", f"$.Destinatarios[{i}]")
+        if (
+            tipo is TipoFactura.F2
+            and not self.factura_sin_identif_destinatario_art61d
+            and self.num_registro_acuerdo_facturacion is None
+            and abs(self.importe_total) > F2_LIMIT
+        ):
+            f.add("1150", "F2 above 3000 EUR needs an agreement or art. 61d", "$.ImporteTotal")
+        if self.cupon and tipo not in (TipoFactura.R1, TipoFactura.R5):
+            f.add("1157", "Cupon only with R1 or R5", "$.Cupon")
+        if not 1 <= len(self.desglose) <= 12:
+            f.add("1100", "Desglose has 1 to 12 DetalleDesglose", "$.Desglose")
+        for i, line in enumerate(self.desglose):
+            if line.calificacion_operacion == "S2" and not tipo.needs_recipient:
+                f.add("1197", "S2 only with F1, F3, R1-R4", f"$.Desglose[{i}]")
+        for value, path, limit in (
+            (self.num_registro_acuerdo_facturacion, "$.NumRegistroAcuerdoFacturacion", 15),
+            (self.id_acuerdo_sistema_informatico, "$.IdAcuerdoSistemaInformatico", 16),
+        ):
+            if value is not None:
+                f.check_text(value, path, max_len=limit)
+
+    @property
+    def macrodato(self) -> bool:
+        """``Macrodato=S`` exactly when |ImporteTotal| ≥ 100,000,000 € (1138/1139)."""
+        return abs(self.importe_total) >= MACRODATO_THRESHOLD
+
+    @property
+    def primer_registro(self) -> bool:
+        """Whether this record opens its chain (``Encadenamiento/PrimerRegistro=S``)."""
+        return self.registro_anterior is None
+
+    def hash_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The huella input, in [HASH §3] order, from the strings the XML gets."""
+        return (
+            ("IDEmisorFactura", self.id_factura.id_emisor_factura),
+            ("NumSerieFactura", self.id_factura.num_serie_factura),
+            ("FechaExpedicionFactura", self.id_factura.fecha_text),
+            ("TipoFactura", self.tipo_factura.value),
+            ("CuotaTotal", self.cuota_total_text),
+            ("ImporteTotal", self.importe_total_text),
+            ("Huella", self.registro_anterior.huella if self.registro_anterior else ""),
+            ("FechaHoraHusoGenRegistro", self.fecha_hora_text),
+        )
+
+    def as_anterior(self) -> RegistroAnterior:
+        """This record as the ``RegistroAnterior`` of the next record in the chain."""
+        return RegistroAnterior(self.id_factura, self.huella)
+
+
+@dataclass(frozen=True, slots=True)
+class RegistroAnulacion:
+    """A cancellation record: an issued invoice is voided [spec §5].
+
+    ``sin_registro_previo`` says the alta being cancelled never reached the AEAT;
+    ``rechazo_previo`` says an earlier anulación of the same key was rejected (§8).
+    """
+
+    id_factura: IDFactura
+    sistema_informatico: SistemaInformatico
+    fecha_hora_huso_gen_registro: datetime
+    registro_anterior: RegistroAnterior | None = None
+    ref_externa: str | None = None
+    sin_registro_previo: bool = False
+    rechazo_previo: bool = False
+    generado_por: str | None = None  # L16: "E" issuer, "D" recipient, "T" third party
+    generador: PersonaFisicaJuridica | None = None
+    fecha_hora_text: str = field(init=False, repr=False, compare=False)
+    huella: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        f = _Faults()
+        try:
+            object.__setattr__(
+                self, "fecha_hora_text", formats.fecha_hora_huso(self.fecha_hora_huso_gen_registro)
+            )
+        except ValueError as exc:
+            f.add("1100", str(exc), "$.FechaHoraHusoGenRegistro")
+        if self.ref_externa is not None:
+            f.check_text(self.ref_externa, "$.RefExterna", max_len=60)
+        if self.generado_por not in (None, "E", "D", "T"):
+            f.add("1100", "GeneradoPor is E, D or T", "$.GeneradoPor")
+        if (self.generado_por is None) != (self.generador is None):
+            f.add("1224", "GeneradoPor and Generador go together", "$.Generador")
+        if self.generado_por == "E" and self.generador is not None and self.generador.nif is None:
+            f.add("1227", "GeneradoPor=E needs a Generador with NIF", "$.Generador")
+        if (
+            self.generado_por == "T"
+            and self.generador is not None
+            and self.generador.id_otro is not None
+            and self.generador.id_otro.id_type is IDType.NO_CENSADO
+        ):
+            f.add("1229", "GeneradoPor=T may not use IDType 07", "$.Generador")
+        f.raise_if_any("RegistroAnulacion")
+        object.__setattr__(self, "huella", chain.digest(chain.concatenate(self.hash_pairs())))
+
+    @property
+    def primer_registro(self) -> bool:
+        """Whether this record opens its chain (``Encadenamiento/PrimerRegistro=S``)."""
+        return self.registro_anterior is None
+
+    def hash_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The huella input, in [HASH §3] order."""
+        return (
+            ("IDEmisorFacturaAnulada", self.id_factura.id_emisor_factura),
+            ("NumSerieFacturaAnulada", self.id_factura.num_serie_factura),
+            ("FechaExpedicionFacturaAnulada", self.id_factura.fecha_text),
+            ("Huella", self.registro_anterior.huella if self.registro_anterior else ""),
+            ("FechaHoraHusoGenRegistro", self.fecha_hora_text),
+        )
+
+    def as_anterior(self) -> RegistroAnterior:
+        """This record as the ``RegistroAnterior`` of the next record in the chain."""
+        return RegistroAnterior(self.id_factura, self.huella)
+
+
+Registro = RegistroAlta | RegistroAnulacion
+
+
+def check_chain(records: list[Registro] | tuple[Registro, ...]) -> list[Fault]:
+    """Faults in a run of records that should form one chain, in generation order.
+
+    The first record may open the chain or continue an earlier one; every later record must
+    carry the key and huella of the one just before it [ORDEN art. 7.c-d]. Returns an empty
+    list when the run is well chained. The AEAT flags the same faults as 2000 (hash), 2007
+    (PrimerRegistro misused) and 2008 (previous huella equals its own) [VAL 18, 23].
+    """
+    faults: list[Fault] = []
+    for i, record in enumerate(records):
+        path = f"$[{i}].Encadenamiento"
+        anterior = record.registro_anterior
+        if anterior is not None and anterior.huella == record.huella:
+            faults.append(Fault("2008", "previous huella equals the record's own", (path,)))
+        if i == 0:
+            continue
+        previous = records[i - 1]
+        if anterior is None:
+            faults.append(Fault("2007", "PrimerRegistro=S in the middle of a chain", (path,)))
+        elif anterior != previous.as_anterior():
+            faults.append(Fault("2000", "RegistroAnterior is not the previous record", (path,)))
+    return faults
+
+
+__all__ = [
+    "CALIFICACIONES",
+    "CLAVES_REGIMEN",
+    "EXENCIONES",
+    "F2_LIMIT",
+    "ID_VERSION",
+    "MACRODATO_THRESHOLD",
+    "TIPO_HUELLA",
+    "DetalleDesglose",
+    "IDFactura",
+    "IDOtro",
+    "IDType",
+    "ImporteRectificacion",
+    "Impuesto",
+    "PersonaFisicaJuridica",
+    "Registro",
+    "RegistroAlta",
+    "RegistroAnterior",
+    "RegistroAnulacion",
+    "SistemaInformatico",
+    "TipoFactura",
+    "TipoRectificativa",
+    "check_chain",
+]
