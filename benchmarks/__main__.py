@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,4 +25,10 @@ if __name__ == "__main__":
         "-q",
         "-s",
     ]
-    sys.exit(pytest.main(args))
+    status = pytest.main(args)
+    # Benchmarks that race peer libraries side by side print their own table.
+    for script in sorted(HERE.glob("bench_*.py")):
+        if "def main(" in script.read_text():
+            print(f"\n== {script.name}")
+            status = status or subprocess.call([sys.executable, str(script), "--seconds", "3"])
+    sys.exit(status)
