@@ -6,6 +6,7 @@ the scripts ship inside the package so an installed Facturo migrates itself.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -26,7 +27,9 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+@functools.cache
 def current_head() -> str | None:
+    """The newest revision shipped; read once, since ``/readyz`` asks on every probe."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
