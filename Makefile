@@ -50,7 +50,7 @@ postgres:
 ## lock: re-resolve requirements.lock after changing pyproject.toml.
 lock:
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 \
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --extra s3 --python-version 3.11 \
 	  --generate-hashes --no-header -o requirements.lock
 
 clean:
