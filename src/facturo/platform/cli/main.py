@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from facturo.aeat_sandbox.cli import app as aeat_sandbox_app
 from facturo.errors import FacturoError
 from facturo.platform import migrate as migrations
 from facturo.platform import workspaces
@@ -32,6 +33,7 @@ app.add_typer(workspace_app, name="workspace")
 app.add_typer(token_app, name="token")
 app.add_typer(gobl_app, name="gobl")
 app.add_typer(verifactu_app, name="verifactu")
+app.add_typer(aeat_sandbox_app, name="aeat-sandbox")
 
 err = Console(stderr=True)
 out = Console()
@@ -68,14 +70,32 @@ def serve(
 
 
 @app.command()
-def worker() -> None:
-    """Run a job worker (not available yet: the job engine has not landed).
+def worker(
+    threads: Annotated[
+        int | None, typer.Option(min=1, help="Worker threads (default FACTURO_WORKER_THREADS).")
+    ] = None,
+) -> None:
+    """Run job workers against PostgreSQL until SIGINT or SIGTERM.
 
-    Until it does, there are no jobs to run; `facturo serve` will also run the worker
-    in-process on SQLite once the engine exists.
+    Start as many as you like, on any machines: they share the database's queue. On SQLite the
+    single `facturo serve` process runs the workers itself, so this command refuses to start.
     """
-    err.print("The job engine is not available in this version; there is nothing to run.")
-    raise typer.Exit(2)
+    from facturo.transform.engine.worker import run_process
+
+    settings = Settings()
+    if settings.is_sqlite:
+        err.print(
+            "[red]error:[/red] `facturo worker` needs PostgreSQL (FACTURO_DATABASE_URL); "
+            "on SQLite `facturo serve` runs the jobs itself."
+        )
+        raise typer.Exit(2)
+    runtime = Runtime.from_settings(settings)
+    count = threads or settings.worker_threads
+    err.print(f"Running {count} worker thread(s); stop with Ctrl-C or SIGTERM.")
+    try:
+        run_process(runtime, threads=count)
+    finally:
+        runtime.close()
 
 
 @app.command("settings")
