@@ -51,6 +51,18 @@ def test_seed_002_put_409_patch_delete_over_http(http: httpx.Client, auth: dict[
     assert patched.json()["data"]["doc"]["code"] == "SAMPLE-999"
     assert len(patched.json()["versions"]) == 2
 
+    # PATCH updates data even when signed: the signature stays, stale (seed 002)
+    signed = http.patch(f"/silo/v1/entries/{entry_id}", json={"sign": True}, headers=auth)
+    assert signed.status_code == 200
+    sigs = signed.json()["data"]["sigs"]
+    changed["code"] = "SAMPLE-1000"
+    patched = http.patch(f"/silo/v1/entries/{entry_id}", json={"data": changed}, headers=auth)
+    assert patched.status_code == 200
+    assert patched.json()["signed"] is True
+    assert patched.json()["data"]["sigs"] == sigs
+    assert patched.json()["data"]["doc"]["code"] == "SAMPLE-1000"
+    assert patched.json()["digest"] != signed.json()["digest"]
+
     assert http.delete(f"/silo/v1/entries/{entry_id}", headers=auth).status_code == 404
     assert http.get(f"/silo/v1/entries/{entry_id}", headers=auth).status_code == 200
 
@@ -62,7 +74,7 @@ def test_patch_keeps_stale_signatures_of_a_signed_entry(
     assert client.put(
         f"/silo/v1/entries/{entry_id}", json={"data": INVOICE}, headers=auth
     ).is_success
-    with runtime.uow() as uow:  # a signature made elsewhere (signing lands with the steps)
+    with runtime.uow() as uow:  # a signature made elsewhere, e.g. by another key
         row = uow.session.get(EntryRow, (_workspace_id(client, auth), entry_id))
         assert row is not None
         row.data = {**row.data, "sigs": ["eyJhbGciOiJFUzI1NiJ9.e30.c2ln"]}
@@ -136,7 +148,12 @@ def test_allow_invalid_stores_the_entry_flagged(client: TestClient, auth: dict[s
 
 @pytest.mark.parametrize(
     "body",
-    [{"data": {"no": "schema"}}, {"data": None}, {"data": INVOICE, "sign": True}],
+    [
+        {"data": {"no": "schema"}},
+        {"data": None},
+        {"data": INVOICE, "previous_id": "0196e0a2-5c1e-7a3e-9d4b-2f1c8e6a1b23"},
+        {"data": INVOICE, "correct": {"credit": True}},
+    ],
 )
 def test_unbuildable_or_unserved_requests_are_422(
     client: TestClient, runtime: Runtime, auth: dict[str, str], body: dict[str, Any]
@@ -244,3 +261,13 @@ def test_concurrent_puts_of_one_id_have_exactly_one_winner(
     assert sorted(statuses) == [200, 409, 409, 409]
     assert _count(runtime, EntryRow) == 1
     assert _count(runtime, EntryVersionRow) == 1
+
+
+def test_a_v4_entry_cannot_be_moved_into_a_time_bound_folder(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    entry_id = uuid.uuid4()
+    client.put(f"/silo/v1/entries/{entry_id}", json={"data": PARTY}, headers=auth)
+    res = client.patch(f"/silo/v1/entries/{entry_id}", json={"folder": "sales"}, headers=auth)
+    assert res.status_code == 422
+    assert client.get(f"/silo/v1/entries/{entry_id}", headers=auth).json()["folder"] == "customers"

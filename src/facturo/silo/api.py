@@ -1,4 +1,8 @@
-"""``/silo/v1`` entry endpoints, shaped as Invopop's OpenAPI (``silo_v1.yaml``)."""
+"""``/silo/v1`` entry endpoints, shaped as Invopop's OpenAPI (``silo_v1.yaml``).
+
+States and meta (``api_states``), files and the spool (``api_files``) have routers of their
+own, included here so the app mounts one Silo router.
+"""
 
 from __future__ import annotations
 
@@ -6,60 +10,27 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from facturo.platform.auth import Caller, UoW
-from facturo.silo import service
+from facturo import gobl
+from facturo.errors import Fault, Invalid
+from facturo.gobl.dsig import PrivateKey
+from facturo.gobl.envelope import is_envelope
+from facturo.platform import secrets
+from facturo.platform.auth import Caller, UoW, runtime
+from facturo.platform.ids import uuid7
+from facturo.platform.runtime import Runtime
+from facturo.silo import api_files, api_states, service
+from facturo.silo.api_files import base_url
+from facturo.silo.build import build_envelope, rerooted, sign_envelope
 from facturo.silo.errors import EntryNotFound
-from facturo.silo.models import Entry
 from facturo.silo.service import Source
+from facturo.silo.wire import entry_json, timestamp
 
 router = APIRouter(prefix="/silo/v1", tags=["silo"])
 
-
-def timestamp(value: datetime) -> str:
-    """RFC 3339 in UTC with milliseconds and ``Z``, as the contract's examples."""
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-def entry_json(entry: Entry, *, with_data: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": str(entry.id),
-        "created_at": timestamp(entry.created_at),
-        "updated_at": timestamp(entry.updated_at),
-        "folder": entry.folder,
-        "signed": entry.signed,
-        "invalid": entry.invalid,
-        "draft": not entry.signed,
-        "env_schema": entry.env_schema,
-        "doc_schema": entry.doc_schema,
-        "version": entry.version,
-    }
-    if entry.key:
-        out["key"] = entry.key
-    if entry.state:
-        out["state"] = entry.state
-    if entry.digest:
-        out["digest"] = entry.digest
-    if entry.tags:
-        out["tags"] = entry.tags
-    if entry.versions:
-        out["versions"] = [
-            {
-                "version": v.version,
-                "at": timestamp(v.at),
-                "src": v.src,
-                "src_id": v.src_id,
-                "signed": v.signed,
-                "invalid": v.invalid,
-            }
-            for v in entry.versions
-        ]
-    if with_data:
-        out["data"] = entry.data
-    return out
+__all__ = ["entry_json", "router", "timestamp"]
 
 
 class CreateEntry(BaseModel):
@@ -93,12 +64,16 @@ def _source(caller: Caller) -> Source:
     return Source(src="api", src_id=str(caller.token_id))
 
 
-def _refuse_unserved(body: CreateEntry | UpdateEntry) -> None:
-    from facturo.errors import Fault, Invalid
+def _signing_key(rt: Runtime, wanted: bool) -> PrivateKey | None:
+    return secrets.signing_key(rt.settings) if wanted else None
 
-    unserved: list[tuple[str, object]] = [("sign", body.sign)]
-    if isinstance(body, CreateEntry):
-        unserved += [("previous_id", body.previous_id), ("correct", body.correct)]
+
+def _refuse_unserved(body: CreateEntry) -> None:
+    """``previous_id``/``correct`` need gobl's corrections, which Facturo does not have yet."""
+    unserved: list[tuple[str, object]] = [
+        ("previous_id", body.previous_id),
+        ("correct", body.correct),
+    ]
     names = [name for name, value in unserved if value]
     if names:
         raise Invalid(
@@ -109,8 +84,16 @@ def _refuse_unserved(body: CreateEntry | UpdateEntry) -> None:
         )
 
 
+Rt = Annotated[Runtime, Depends(runtime)]
+
+
 def _create(
-    body: CreateEntry, caller: Caller, uow: UoW, entry_id: uuid.UUID | None
+    request: Request,
+    body: CreateEntry,
+    caller: Caller,
+    uow: UoW,
+    rt: Runtime,
+    entry_id: uuid.UUID | None,
 ) -> dict[str, Any]:
     _refuse_unserved(body)
     entry = service.create_entry(
@@ -121,19 +104,57 @@ def _create(
         key=body.key,
         folder=body.folder,
         allow_invalid=body.allow_invalid,
+        signing_key=_signing_key(rt, body.sign),
         source=_source(caller),
     )
-    return entry_json(entry)
+    return entry_json(entry, base_url=base_url(request))
 
 
 @router.post("/entries", summary="Create an entry (server-chosen id)")
-def create_entry(body: CreateEntry, caller: Caller, uow: UoW) -> dict[str, Any]:
-    return _create(body, caller, uow, None)
+def create_entry(
+    request: Request, body: CreateEntry, caller: Caller, uow: UoW, rt: Rt
+) -> dict[str, Any]:
+    return _create(request, body, caller, uow, rt, None)
 
 
 @router.put("/entries/{entry_id}", summary="Create an entry with the caller's id (create-only)")
-def put_entry(entry_id: uuid.UUID, body: CreateEntry, caller: Caller, uow: UoW) -> dict[str, Any]:
-    return _create(body, caller, uow, entry_id)
+def put_entry(
+    request: Request, entry_id: uuid.UUID, body: CreateEntry, caller: Caller, uow: UoW, rt: Rt
+) -> dict[str, Any]:
+    return _create(request, body, caller, uow, rt, entry_id)
+
+
+def _parse_created_at(created_at: datetime | None) -> datetime | None:
+    if created_at is not None and created_at.tzinfo is None:
+        return created_at.replace(tzinfo=UTC)
+    return created_at
+
+
+def _collection(
+    page: service.Page,
+    *,
+    limit: int,
+    folder: str | None = None,
+    cursor: str | None = None,
+    created_at: datetime | None = None,
+    contexts: dict[uuid.UUID, str] | None = None,
+) -> dict[str, Any]:
+    items = []
+    for e in page.entries:
+        item = entry_json(e, with_data=False)
+        if contexts and e.id in contexts:
+            item["context"] = contexts[e.id]
+        items.append(item)
+    out: dict[str, Any] = {"list": items, "limit": limit}
+    if folder:
+        out["folder"] = folder
+    if cursor:
+        out["cursor"] = cursor
+    if created_at:
+        out["created_at"] = timestamp(created_at)
+    if page.next_cursor:
+        out["next_cursor"] = page.next_cursor
+    return out
 
 
 @router.get("/entries", summary="List entries, newest first")
@@ -146,8 +167,7 @@ def list_entries(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ascending: bool = False,
 ) -> dict[str, Any]:
-    if created_at is not None and created_at.tzinfo is None:
-        created_at = created_at.replace(tzinfo=UTC)
+    created_at = _parse_created_at(created_at)
     page = service.list_entries(
         uow,
         workspace_id=caller.workspace_id,
@@ -157,34 +177,109 @@ def list_entries(
         limit=limit,
         ascending=ascending,
     )
-    out: dict[str, Any] = {
-        "list": [entry_json(e, with_data=False) for e in page.entries],
-        "limit": limit,
-    }
-    if folder:
-        out["folder"] = folder
-    if cursor:
-        out["cursor"] = cursor
-    if created_at:
-        out["created_at"] = timestamp(created_at)
-    if page.next_cursor:
-        out["next_cursor"] = page.next_cursor
-    return out
+    return _collection(page, limit=limit, folder=folder, cursor=cursor, created_at=created_at)
+
+
+@router.get("/entries/related", summary="Entries whose documents mention a UUID")
+def related_to_uuid(
+    caller: Caller,
+    uow: UoW,
+    uuid_: Annotated[uuid.UUID, Query(alias="uuid")],
+    context: str | None = None,
+    created_at: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    return _related(caller, uow, [uuid_], context, created_at, cursor, limit)
 
 
 @router.get("/entries/key/{key}", summary="Fetch an entry by its key")
-def get_entry_by_key(key: str, caller: Caller, uow: UoW) -> dict[str, Any]:
-    return entry_json(service.get_entry_by_key(uow, workspace_id=caller.workspace_id, key=key))
+def get_entry_by_key(request: Request, key: str, caller: Caller, uow: UoW) -> dict[str, Any]:
+    entry = service.get_entry_by_key(uow, workspace_id=caller.workspace_id, key=key)
+    return entry_json(entry, base_url=base_url(request))
 
 
 @router.get("/entries/{entry_id}", summary="Fetch an entry")
-def get_entry(entry_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
-    return entry_json(service.get_entry(uow, workspace_id=caller.workspace_id, entry_id=entry_id))
+def get_entry(request: Request, entry_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+    entry = service.get_entry(uow, workspace_id=caller.workspace_id, entry_id=entry_id)
+    return entry_json(entry, base_url=base_url(request))
 
 
-@router.patch("/entries/{entry_id}", summary="Update an entry's data or folder")
-def patch_entry(entry_id: uuid.UUID, body: UpdateEntry, caller: Caller, uow: UoW) -> dict[str, Any]:
-    _refuse_unserved(body)
+@router.get("/entries/{entry_id}/related", summary="Entries whose documents mention this one")
+def related_to_entry(
+    entry_id: uuid.UUID,
+    caller: Caller,
+    uow: UoW,
+    uuid_: Annotated[uuid.UUID | None, Query(alias="uuid")] = None,
+    context: str | None = None,
+    created_at: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """Without ``uuid``, the UUIDs others use for this entry: its document's and header's."""
+    uuids = service.document_uuids(uow, workspace_id=caller.workspace_id, entry_id=entry_id)
+    if uuid_ is not None:
+        uuids = [uuid_]
+    return _related(caller, uow, uuids, context, created_at, cursor, limit)
+
+
+def _related(
+    caller: Caller,
+    uow: UoW,
+    uuids: list[uuid.UUID],
+    context: str | None,
+    created_at: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    created_at = _parse_created_at(created_at)
+    page, contexts = service.list_related(
+        uow,
+        workspace_id=caller.workspace_id,
+        uuids=uuids,
+        context=context,
+        created_at=created_at,
+        cursor=cursor,
+        limit=limit,
+    )
+    return _collection(page, limit=limit, cursor=cursor, created_at=created_at, contexts=contexts)
+
+
+@router.get("/search", summary="Find entries by a code, name or any text in them")
+def search(
+    caller: Caller,
+    uow: UoW,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    folder: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict[str, Any]:
+    found = service.search_entries(
+        uow, workspace_id=caller.workspace_id, q=q, folder=folder, limit=limit, offset=offset
+    )
+    out: dict[str, Any] = {
+        "list": [entry_json(e, with_data=False) for e in found],
+        "limit": limit,
+        "offset": offset,
+        "query": q,
+    }
+    if folder:
+        out["folder"] = folder
+    return out
+
+
+@router.get("/entries/{entry_id}/versions/{version}", summary="One version of an entry's data")
+def get_version(entry_id: uuid.UUID, version: str, caller: Caller, uow: UoW) -> dict[str, Any]:
+    found, data = service.get_version(
+        uow, workspace_id=caller.workspace_id, entry_id=entry_id, version=version
+    )
+    return {"version": found, "data": data}
+
+
+@router.patch("/entries/{entry_id}", summary="Update an entry's data, folder or signature")
+def patch_entry(
+    request: Request, entry_id: uuid.UUID, body: UpdateEntry, caller: Caller, uow: UoW, rt: Rt
+) -> dict[str, Any]:
     entry = service.update_entry(
         uow,
         workspace_id=caller.workspace_id,
@@ -193,11 +288,67 @@ def patch_entry(entry_id: uuid.UUID, body: UpdateEntry, caller: Caller, uow: UoW
         folder=body.folder,
         content_type=body.content_type,
         allow_invalid=body.allow_invalid,
+        signing_key=_signing_key(rt, body.sign),
         source=_source(caller),
     )
-    return entry_json(entry)
+    return entry_json(entry, base_url=base_url(request))
 
 
 @router.delete("/entries/{entry_id}", summary="Entries cannot be deleted (404, as the contract)")
 def delete_entry(entry_id: uuid.UUID, caller: Caller) -> None:
     raise EntryNotFound("Entries cannot be deleted.")
+
+
+class BuildGobl(BaseModel):
+    """``SiloBuildGOBL``."""
+
+    data: dict[str, Any] | None = None
+    envelop: bool = False
+
+
+class SignGobl(BaseModel):
+    """``SiloSignGOBL``."""
+
+    data: dict[str, Any] | None = None
+
+
+class CorrectGobl(BaseModel):
+    """``SiloCorrectGOBL``."""
+
+    data: dict[str, Any] | None = None
+    options: dict[str, Any] | None = None
+    show_options: bool = False
+
+
+@router.post("/gobl/build", summary="Calculate and validate GOBL data, storing nothing")
+def gobl_build(body: BuildGobl, caller: Caller) -> dict[str, Any]:
+    """A bare document comes back as a document unless ``envelop``; an envelope as one."""
+    now = datetime.now(UTC)
+    built = build_envelope(body.data, allow_invalid=False, uuid_factory=uuid7, now=now)
+    data = body.data or {}
+    if body.envelop or is_envelope(data):
+        return {"data": built.envelope}
+    return {"data": built.envelope["doc"]}
+
+
+@router.post("/gobl/sign", summary="Build and sign a GOBL envelope, storing nothing")
+def gobl_sign(body: SignGobl, caller: Caller, rt: Rt) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    built = build_envelope(body.data, allow_invalid=False, uuid_factory=uuid7, now=now)
+    try:
+        signed = sign_envelope(built.envelope, key=secrets.signing_key(rt.settings), now=now)
+    except gobl.GoblError as exc:
+        raise rerooted(exc) from exc
+    return {"data": signed}
+
+
+@router.post("/gobl/correct", summary="Corrections are not available yet (422)")
+def gobl_correct(body: CorrectGobl, caller: Caller) -> dict[str, Any]:
+    raise Invalid(
+        "Corrections (credit notes, correctives) are not available in this version.",
+        faults=[Fault("unsupported", "`correct` is not supported yet", ("$.options",))],
+    )
+
+
+router.include_router(api_states.router)
+router.include_router(api_files.router)

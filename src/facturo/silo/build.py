@@ -19,8 +19,10 @@ from typing import Any
 from facturo import gobl
 from facturo.errors import Fault, Invalid
 from facturo.gobl.c14n import canonical_json
-from facturo.gobl.dsig import digest_document
+from facturo.gobl.dsig import PrivateKey, digest_document, sign_header, signature_payload
 from facturo.gobl.envelope import ENVELOPE_SCHEMA, is_envelope
+from facturo.gobl.errors import validation
+from facturo.gobl.validate import envelope_faults
 from facturo.silo.errors import NothingToBuild
 
 
@@ -38,6 +40,38 @@ class Built:
     def version(self) -> str:
         """A short id of this exact content: envelope, stamps and signatures included."""
         return hashlib.sha256(canonical_json(self.envelope)).hexdigest()[:10]
+
+
+def rerooted(exc: gobl.GoblError) -> gobl.GoblError:
+    """The same error with its fault paths moved under the request body's ``data``."""
+    return _rerooted(exc)
+
+
+def sign_envelope(envelope: dict[str, Any], *, key: PrivateKey, now: datetime) -> dict[str, Any]:
+    """A copy of ``envelope`` with one more signature (gobl ``Envelope.Sign``).
+
+    As gobl does, the signature is appended first and the whole envelope validated after, so the
+    rules that only apply to signed envelopes run (an invoice needs its ``code``,
+    ``GOBL-ENVELOPE-13``); on faults nothing is returned and :class:`GoblError` says why, with
+    paths rooted at the envelope (``$.doc.code``).
+    """
+    head = envelope.get("head") or {}
+    missing = [
+        Fault(code, message, (f"$.head.{name}",))
+        for name, code, message in (
+            ("uuid", "GOBL-HEAD-HEADER-01", "header must contain a UUID v1 or v7 with timestamp"),
+            ("dig", "GOBL-HEAD-HEADER-02", "header must have a digest"),
+        )
+        if not head.get(name)
+    ]
+    if missing:
+        raise validation(missing)
+    token = sign_header(signature_payload(head["uuid"], head["dig"], int(now.timestamp())), key)
+    signed = {**envelope, "sigs": [*(envelope.get("sigs") or ()), token]}
+    faults = envelope_faults(signed)
+    if faults:
+        raise validation(faults)
+    return signed
 
 
 def _rerooted(exc: gobl.GoblError) -> gobl.GoblError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facturo.errors import Conflict, Invalid, NotFound
+from facturo.errors import Conflict, Invalid, NotFound, TooLarge
 
 
 class EntryNotFound(NotFound):
@@ -22,7 +22,7 @@ class TimeBasedIdRequired(Invalid):
 
 
 class UnsupportedContentType(Invalid):
-    """`content_type` must be application/json or application/merge-patch+json."""
+    """`content_type` must be application/json, merge-patch+json or json-patch+json."""
 
 
 class NothingToBuild(Invalid):
@@ -31,3 +31,63 @@ class NothingToBuild(Invalid):
 
 class InvalidCursor(Invalid):
     """The cursor is not one this server gave for this listing; start again without it."""
+
+
+class PatchFailed(Invalid):
+    """The JSON Patch could not be applied; nothing was changed."""
+
+
+class StateExists(Conflict):
+    """A different state is already recorded at that time; PUT the same one or another `at`."""
+
+
+class InvalidStateTime(Invalid):
+    """`at` must be an ISO timestamp, e.g. 2026-04-30T08:39:57.933Z."""
+
+
+class StampNeedsSignature(Conflict):
+    """Stamps can only be added to a signed envelope (GOBL-ENVELOPE-12); sign the entry first."""
+
+
+class MetaNotFound(NotFound):
+    """No meta row with that key on this entry."""
+
+
+class FileNotFound(NotFound):
+    """No file with that id on this entry."""
+
+
+class FileExists(Conflict):
+    """A file with this id exists with other contents; use a new id to add a version."""
+
+
+class FileNotStored(Conflict):
+    """The file was declared but its bytes were never uploaded; PUT them to its `url` first."""
+
+
+class FileAlreadyStored(Conflict):
+    """The file's bytes are already stored; create a new file to replace them."""
+
+
+class FileTooLarge(TooLarge):
+    """The file is larger than this server accepts (FACTURO_MAX_FILE_BYTES)."""
+
+
+class HashMismatch(Invalid):
+    """The bytes do not match the `sha256` given for them."""
+
+
+class SizeMismatch(Invalid):
+    """The bytes do not match the `size` given for them."""
+
+
+class BadFileData(Invalid):
+    """`data` must be base64 (standard alphabet, padded)."""
+
+
+class SpoolNotFound(NotFound):
+    """Nothing is spooled under that key in this workspace."""
+
+
+class AlreadySigned(Conflict):
+    """The envelope is already signed."""

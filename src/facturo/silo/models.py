@@ -1,4 +1,4 @@
-"""Domain types of the Silo: entries and their versions."""
+"""Domain types of the Silo: entries, versions, states, meta rows, files and spooled files."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NewType
+
+from facturo.errors import Fault
 
 EntryId = NewType("EntryId", uuid.UUID)
 
@@ -60,3 +62,90 @@ class Entry:
     created_at: datetime
     updated_at: datetime
     versions: list[Version] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    attachments: list[File] = field(default_factory=list)
+    meta: list[Meta] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A state an entry passed through (``SiloState``); the newest by ``at`` is the entry's."""
+
+    entry_id: uuid.UUID
+    at: datetime
+    key: str
+    notes: str | None
+    meta: dict[str, str]
+    src: str
+    src_id: str
+    faults: list[Fault]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """A meta row (``SiloMeta``): data another service keeps about an entry."""
+
+    entry_id: uuid.UUID
+    owner_id: uuid.UUID
+    src: str
+    key: str
+    ref: str | None
+    value: Any
+    link_url: str | None
+    link_scope: str | None
+    indexed: bool
+    owned: bool
+    secure: bool
+    shared: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def id(self) -> str:
+        """The contract's compound id, ``<entry_id>:<src>:<key>``."""
+        return f"{self.entry_id}:{self.src}:{self.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileVersion:
+    """A replaced version of a file (``SiloFileVersion``)."""
+
+    id: uuid.UUID
+    created_at: datetime
+    hash: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    """A file on an entry (``SiloFile``). ``public_token`` is set only for public files."""
+
+    id: uuid.UUID
+    entry_id: uuid.UUID
+    created_at: datetime
+    name: str
+    desc: str | None
+    key: str | None
+    category: str
+    hash: str
+    mime: str
+    size: int
+    stored: bool
+    embeddable: bool
+    private: bool
+    meta: dict[str, str]
+    public_token: str | None
+    previous: list[FileVersion] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SpoolFile:
+    """A spooled file: bytes a workspace parked for later (data-URI job args, uploads)."""
+
+    key: str
+    name: str
+    mime: str
+    hash: str
+    size: int
+    created_at: datetime

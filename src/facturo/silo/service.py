@@ -1,41 +1,87 @@
-"""Use cases of the Silo, shared by the HTTP API, the CLI and step providers.
+"""Use cases of the Silo, shared by the HTTP API, the CLI, the engine and step providers.
 
 Creation is create-only (seed 002): a second PUT with the same id answers 409 "entry already
 exists with same id", and a repeated ``key`` 409 too. Both are enforced by the database's
 constraints, so two concurrent creates cannot both win; the check before the insert only gives
 the common case a precise error. PATCH replaces the data even on signed or invalid entries; the
 signatures stay but are stale, as the contract's clients expect.
+
+This module is also the Silo's internal API (``__all__``): other contexts call these functions
+and never touch Silo tables. ``create_entry`` and ``update_entry`` serve the HTTP API and
+commit; every other function works in the caller's unit of work and leaves the commit to it, so
+a step's writes commit with the engine's checkpoint or not at all.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from facturo.gobl.dsig import PrivateKey
 from facturo.platform.ids import is_time_based, uuid7
 from facturo.platform.uow import UnitOfWork
-from facturo.silo.build import Built, build_envelope
+from facturo.silo import repository
+from facturo.silo.build import Built, build_envelope, rerooted, sign_envelope
 from facturo.silo.errors import (
+    AlreadySigned,
     EntryExists,
     EntryNotFound,
-    InvalidCursor,
     KeyTaken,
+    StampNeedsSignature,
     TimeBasedIdRequired,
     UnsupportedContentType,
 )
-from facturo.silo.models import TIME_BOUND_FOLDERS, Entry, EntryId, Version, folder_for
-from facturo.silo.tables import EntryRow, EntryVersionRow
+from facturo.silo.json_patch import apply_json_patch, merge_patch
+from facturo.silo.listing import Page, list_entries, list_related, search_entries
+from facturo.silo.models import TIME_BOUND_FOLDERS, Entry, folder_for
+from facturo.silo.refs import document_refs
+from facturo.silo.repository import entry_of
+from facturo.silo.service_files import NewFile, get_file_bytes, put_file
+from facturo.silo.service_meta import MetaFields, delete_meta, get_meta, upsert_meta
+from facturo.silo.spool import put_data_uri, put_spool
+from facturo.silo.states import add_faults, list_states, set_state
+from facturo.silo.tables import EntryRefRow, EntryRow, EntryVersionRow
 
 JSON_TYPE = "application/json"
 MERGE_PATCH = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+
+# The internal API other contexts use (the engine, step providers), gathered here so they import
+# one module; each function takes the caller's unit of work and does not commit.
+__all__ = [
+    "MetaFields",
+    "NewFile",
+    "Page",
+    "Source",
+    "add_faults",
+    "add_stamp",
+    "create_entry",
+    "delete_meta",
+    "get_entry",
+    "get_entry_by_key",
+    "get_file_bytes",
+    "get_meta",
+    "list_entries",
+    "list_related",
+    "list_states",
+    "merge_patch",
+    "put_data_uri",
+    "put_file",
+    "put_spool",
+    "search_entries",
+    "set_folder",
+    "set_state",
+    "sign_entry",
+    "update_data",
+    "update_entry",
+    "upsert_meta",
+]
 
 
 def _now() -> datetime:
@@ -50,32 +96,22 @@ class Source:
     src_id: str
 
 
-def _entry(row: EntryRow, versions: list[EntryVersionRow] | None = None) -> Entry:
-    env = row.data
-    return Entry(
-        id=EntryId(row.id),
-        workspace_id=row.workspace_id,
-        key=row.key,
-        folder=row.folder,
-        state=row.state,
-        signed=row.signed,
-        invalid=row.invalid,
-        env_schema=row.env_schema,
-        doc_schema=row.doc_schema,
-        digest=(env.get("head") or {}).get("dig"),
-        tags=list((env.get("head") or {}).get("tags") or []),
-        data=env,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        versions=[
-            Version(v.version, v.at, v.src, v.src_id, v.signed, v.invalid)
-            for v in sorted(versions or [], key=lambda v: v.at, reverse=True)
-        ],
-    )
-
-
 def _add_version(uow: UnitOfWork, row: EntryRow, built: Built, source: Source) -> None:
+    """Keep this content as an immutable version, and re-index the UUIDs it mentions.
+
+    Content that comes back to an earlier version (a change undone) is that version again: its
+    id is derived from the content, so the version kept the first time already holds it.
+    """
+    _index_refs(uow, row)
+    known = uow.session.scalars(
+        select(EntryVersionRow.id).where(
+            EntryVersionRow.workspace_id == row.workspace_id,
+            EntryVersionRow.entry_id == row.id,
+            EntryVersionRow.version == built.version,
+        )
+    ).first()
+    if known is not None:
+        return
     uow.session.add(
         EntryVersionRow(
             id=uuid7(),
@@ -102,9 +138,17 @@ def create_entry(
     key: str | None = None,
     folder: str | None = None,
     allow_invalid: bool = False,
+    signing_key: PrivateKey | None = None,
     now: Callable[[], datetime] = _now,
+    commit: bool = True,
 ) -> Entry:
-    """Store a new entry (POST when ``entry_id`` is None, PUT otherwise)."""
+    """Store a new entry (POST when ``entry_id`` is None, PUT otherwise).
+
+    With ``signing_key`` the envelope is signed before it is stored (``sign``): a document that
+    cannot be signed (an invoice without ``code``) is refused and nothing is stored. The API
+    commits here; a caller creating the entry as part of its own transaction (a job created
+    with ``data``) passes ``commit=False`` and commits both together.
+    """
     new_id = entry_id or uuid7()
     if entry_id is not None and _find(uow, workspace_id, entry_id) is not None:
         raise EntryExists()
@@ -112,6 +156,8 @@ def create_entry(
         raise KeyTaken()
     moment = now()
     built = build_envelope(data, allow_invalid=allow_invalid, uuid_factory=uuid7, now=moment)
+    if signing_key is not None:
+        built = _signed(built, signing_key, moment)
     target = folder or folder_for(built.doc_schema)
     if target in TIME_BOUND_FOLDERS and not is_time_based(new_id):
         raise TimeBasedIdRequired()
@@ -134,13 +180,30 @@ def create_entry(
     try:
         uow.session.flush()
     except IntegrityError as exc:  # a concurrent create won the race
+        if not commit:  # the caller's transaction is spoilt either way: it must roll back
+            raise (KeyTaken() if key else EntryExists()) from exc
         uow.rollback()
         if key and _find_by_key(uow, workspace_id, key) is not None:
             raise KeyTaken() from exc
         raise EntryExists() from exc
     _add_version(uow, row, built, source)
-    uow.commit()
-    return _entry(row, _versions(uow, row))
+    if commit:
+        uow.commit()
+    else:
+        uow.session.flush()
+    return entry_of(row, _versions(uow, row), uow)
+
+
+def _signed(built: Built, key: PrivateKey, moment: datetime) -> Built:
+    """``built`` signed, with faults rooted at the request body (``$.data.doc.code``)."""
+    from facturo.gobl import GoblError
+
+    if built.envelope.get("sigs"):
+        return built
+    try:
+        return Built(sign_envelope(built.envelope, key=key, now=moment), built.invalid)
+    except GoblError as exc:
+        raise rerooted(exc) from exc
 
 
 def update_entry(
@@ -153,161 +216,235 @@ def update_entry(
     folder: str | None = None,
     content_type: str | None = None,
     allow_invalid: bool = False,
+    signing_key: PrivateKey | None = None,
     now: Callable[[], datetime] = _now,
 ) -> Entry:
-    """PATCH: new data (full, or a merge patch of the stored envelope) and/or a new folder.
+    """PATCH: new data (full, merge patch or JSON patch of the stored envelope), a new folder,
+    and/or a signature; commits.
 
-    ``data: null`` means "no change" (Go's client sends it on folder-only updates).
+    ``data: null`` means "no change" (Go's client sends it on folder-only updates). Signing an
+    entry that is already signed changes nothing: its signature stays, even if stale (seed 002).
     """
-    row = _get(uow, workspace_id, entry_id, lock=True)
+    row = repository.get_entry_row(uow, workspace_id, entry_id, lock=True)
+    moment = now()
     if folder:
-        row.folder = folder
+        set_folder(uow, workspace_id=workspace_id, entry_id=entry_id, folder=folder, now=moment)
     if data is not None:
-        kind = content_type or JSON_TYPE
-        if kind == MERGE_PATCH:
-            data = merge_patch(row.data, data)
-        elif kind != JSON_TYPE:
-            raise UnsupportedContentType()
-        moment = now()
-        sigs = tuple(row.data.get("sigs") or ())
-        built = build_envelope(
-            data, allow_invalid=allow_invalid, uuid_factory=uuid7, now=moment, keep_sigs=sigs
+        update_data(
+            uow,
+            workspace_id=workspace_id,
+            entry_id=entry_id,
+            data=data,
+            content_type=content_type,
+            allow_invalid=allow_invalid,
+            source=source,
+            now=moment,
         )
-        if built.version != row.version:
-            row.data = built.envelope
-            row.invalid = built.invalid
-            row.doc_schema = built.doc_schema
-            row.version = built.version
-            row.updated_at = moment
-            _add_version(uow, row, built, source)
-    elif folder:
-        row.updated_at = now()
+    if signing_key is not None and not row.signed:
+        sign_entry(
+            uow,
+            workspace_id=workspace_id,
+            entry_id=entry_id,
+            key=signing_key,
+            source=source,
+            now=moment,
+            rooted_at_body=True,
+        )
     uow.commit()
-    return _entry(row, _versions(uow, row))
+    return entry_of(row, _versions(uow, row), uow)
 
 
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396 JSON Merge Patch."""
-    if not isinstance(patch, dict):
-        return patch
-    out = dict(target) if isinstance(target, dict) else {}
-    for name, value in patch.items():
-        if value is None:
-            out.pop(name, None)
-        else:
-            out[name] = merge_patch(out.get(name), value)
-    return out
+def update_data(
+    uow: UnitOfWork,
+    *,
+    workspace_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    data: Any,
+    source: Source,
+    content_type: str | None = None,
+    allow_invalid: bool = False,
+    now: datetime | None = None,
+) -> Entry:
+    """Replace the entry's data: a full document or envelope, a merge patch (RFC 7396) or a JSON
+    patch (RFC 6902) of the stored envelope. Does not commit.
+
+    The data is rebuilt (calculated, validated); signatures are kept as they were, stale if the
+    document changed, as the contract's clients expect (seed 002). Content that did not change
+    adds no version.
+    """
+    row = repository.get_entry_row(uow, workspace_id, entry_id, lock=True)
+    kind = content_type or JSON_TYPE
+    if kind == MERGE_PATCH:
+        data = merge_patch(row.data, data)
+    elif kind == JSON_PATCH:
+        data = apply_json_patch(row.data, data)
+    elif kind != JSON_TYPE:
+        raise UnsupportedContentType()
+    moment = now or _now()
+    sigs = tuple(row.data.get("sigs") or ())
+    built = build_envelope(
+        data, allow_invalid=allow_invalid, uuid_factory=uuid7, now=moment, keep_sigs=sigs
+    )
+    _store(uow, row, built, source, moment)
+    return entry_of(row)
+
+
+def _store(uow: UnitOfWork, row: EntryRow, built: Built, source: Source, moment: datetime) -> None:
+    if built.version == row.version:
+        return
+    row.data = built.envelope
+    row.invalid = built.invalid
+    row.signed = bool(built.envelope.get("sigs"))
+    row.doc_schema = built.doc_schema
+    row.version = built.version
+    row.updated_at = moment
+    _add_version(uow, row, built, source)
+    uow.session.flush()
+
+
+def set_folder(
+    uow: UnitOfWork,
+    *,
+    workspace_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    folder: str,
+    now: datetime | None = None,
+) -> Entry:
+    """Move the entry to ``folder`` (the ``silo.folder`` step, PATCH ``folder``). No commit.
+
+    Folders of time-bound documents keep their rule (spec §1.6): an entry with a v4 id cannot
+    move into ``sales``, as it could not have been created there.
+    """
+    row = repository.get_entry_row(uow, workspace_id, entry_id, lock=True)
+    if folder in TIME_BOUND_FOLDERS and not is_time_based(row.id):
+        raise TimeBasedIdRequired()
+    if row.folder != folder:
+        row.folder = folder
+        row.updated_at = now or _now()
+        uow.session.flush()
+    return entry_of(row)
+
+
+def sign_entry(
+    uow: UnitOfWork,
+    *,
+    workspace_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    key: PrivateKey,
+    source: Source,
+    now: datetime | None = None,
+    rooted_at_body: bool = False,
+) -> Entry:
+    """Sign the entry's envelope with ``key``. Does not commit.
+
+    Raises :class:`AlreadySigned` when it carries signatures already (callers that treat that as
+    success catch it), and :class:`GoblError` when the envelope cannot be signed, with gobl's
+    fault codes and paths rooted at the envelope (``$.doc.code``), or at the request body's
+    ``data`` with ``rooted_at_body``.
+    """
+    from facturo.gobl import GoblError
+
+    row = repository.get_entry_row(uow, workspace_id, entry_id, lock=True)
+    if row.data.get("sigs"):
+        raise AlreadySigned()
+    moment = now or _now()
+    try:
+        signed = sign_envelope(row.data, key=key, now=moment)
+    except GoblError as exc:
+        raise (rerooted(exc) if rooted_at_body else exc) from exc
+    _store(uow, row, Built(signed, row.invalid), source, moment)
+    return entry_of(row)
+
+
+def add_stamp(
+    uow: UnitOfWork,
+    *,
+    workspace_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    prv: str,
+    val: str,
+    source: Source,
+    now: datetime | None = None,
+) -> Entry:
+    """Put a stamp in the envelope's header (``{"prv", "val"}``), replacing one of the same
+    provider (gobl allows one stamp per provider, GOBL-HEAD-HEADER-03). Does not commit.
+
+    Stamps are outside the signed payload, so the signature stays valid; gobl only allows them
+    on signed envelopes (GOBL-ENVELOPE-12), hence :class:`StampNeedsSignature` otherwise.
+    """
+    row = repository.get_entry_row(uow, workspace_id, entry_id, lock=True)
+    if not row.data.get("sigs"):
+        raise StampNeedsSignature()
+    head = dict(row.data.get("head") or {})
+    stamps = [s for s in head.get("stamps") or () if s.get("prv") != prv]
+    head["stamps"] = [*stamps, {"prv": prv, "val": val}]
+    order = ("uuid", "dig", "stamps", "links", "tags", "meta", "notes", "from", "to", "ignore")
+    head = {k: head[k] for k in order if k in head} | {
+        k: v for k, v in head.items() if k not in order
+    }
+    envelope = {**row.data, "head": head}
+    _store(uow, row, Built(envelope, row.invalid), source, now or _now())
+    return entry_of(row)
 
 
 def get_entry(uow: UnitOfWork, *, workspace_id: uuid.UUID, entry_id: uuid.UUID) -> Entry:
     row = _get(uow, workspace_id, entry_id)
-    return _entry(row, _versions(uow, row))
+    return entry_of(row, _versions(uow, row), uow)
 
 
 def get_entry_by_key(uow: UnitOfWork, *, workspace_id: uuid.UUID, key: str) -> Entry:
     row = _find_by_key(uow, workspace_id, key)
     if row is None:
         raise EntryNotFound()
-    return _entry(row, _versions(uow, row))
+    return entry_of(row, _versions(uow, row), uow)
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    entries: list[Entry]
-    next_cursor: str | None
-
-
-def list_entries(
-    uow: UnitOfWork,
-    *,
-    workspace_id: uuid.UUID,
-    folder: str | None = None,
-    created_at: datetime | None = None,
-    cursor: str | None = None,
-    limit: int = 20,
-    ascending: bool = False,
-) -> Page:
-    """Newest first (or oldest first), keyset-paginated on ``(created_at, id)``.
-
-    The cursor is base64url JSON without padding, like the contract's example, and carries the
-    direction so it cannot be replayed the other way.
-    """
-    query = select(EntryRow).where(EntryRow.workspace_id == workspace_id)
-    if folder:
-        query = query.where(EntryRow.folder == folder)
-    if created_at is not None:
-        bound = (
-            EntryRow.created_at >= created_at if ascending else EntryRow.created_at <= created_at
+def get_version(
+    uow: UnitOfWork, *, workspace_id: uuid.UUID, entry_id: uuid.UUID, version: str
+) -> tuple[str, dict[str, Any]]:
+    """One stored version of the entry's data (``SiloEntryData``)."""
+    _get(uow, workspace_id, entry_id)
+    found = uow.session.scalars(
+        select(EntryVersionRow).where(
+            EntryVersionRow.workspace_id == workspace_id,
+            EntryVersionRow.entry_id == entry_id,
+            EntryVersionRow.version == version,
         )
-        query = query.where(bound)
-    if cursor:
-        at, last_id = decode_cursor(cursor, ascending=ascending)
-        if ascending:
-            query = query.where(
-                or_(
-                    EntryRow.created_at > at, and_(EntryRow.created_at == at, EntryRow.id > last_id)
-                )
-            )
-        else:
-            query = query.where(
-                or_(
-                    EntryRow.created_at < at, and_(EntryRow.created_at == at, EntryRow.id < last_id)
-                )
-            )
-    order = (
-        (EntryRow.created_at.asc(), EntryRow.id.asc())
-        if ascending
-        else (EntryRow.created_at.desc(), EntryRow.id.desc())
-    )
-    rows = list(uow.session.scalars(query.order_by(*order).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1], ascending=ascending) if more and rows else None
-    return Page([_entry(r) for r in rows], next_cursor)
-
-
-def encode_cursor(row: EntryRow, *, ascending: bool) -> str:
-    raw = json.dumps(
-        {"cat": row.created_at.isoformat(), "id": str(row.id), "asc": ascending},
-        separators=(",", ":"),
-    )
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, *, ascending: bool) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        at = datetime.fromisoformat(data["cat"])
-        last = uuid.UUID(data["id"])
-        same_direction = bool(data.get("asc", False)) == ascending
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidCursor() from exc
-    if not same_direction or at.tzinfo is None:
-        raise InvalidCursor()
-    return at, last
-
-
-def _find(uow: UnitOfWork, workspace_id: uuid.UUID, entry_id: uuid.UUID) -> EntryRow | None:
-    return uow.session.get(EntryRow, (workspace_id, entry_id))
-
-
-def _get(
-    uow: UnitOfWork, workspace_id: uuid.UUID, entry_id: uuid.UUID, *, lock: bool = False
-) -> EntryRow:
-    query = select(EntryRow).where(EntryRow.workspace_id == workspace_id, EntryRow.id == entry_id)
-    if lock:
-        query = query.with_for_update()
-    row = uow.session.scalars(query).one_or_none()
-    if row is None:
-        raise EntryNotFound()
-    return row
-
-
-def _find_by_key(uow: UnitOfWork, workspace_id: uuid.UUID, key: str) -> EntryRow | None:
-    return uow.session.scalars(
-        select(EntryRow).where(EntryRow.workspace_id == workspace_id, EntryRow.key == key)
     ).one_or_none()
+    if found is None:
+        raise EntryNotFound("No version with that id on this entry.")
+    return found.version, found.data
+
+
+def document_uuids(
+    uow: UnitOfWork, *, workspace_id: uuid.UUID, entry_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """The UUIDs other documents use to point at this entry: its document's and its header's."""
+    row = _get(uow, workspace_id, entry_id)
+    out = []
+    for raw in ((row.data.get("doc") or {}).get("uuid"), (row.data.get("head") or {}).get("uuid")):
+        try:
+            out.append(uuid.UUID(str(raw)))
+        except ValueError:
+            continue
+    return out
+
+
+def _index_refs(uow: UnitOfWork, row: EntryRow) -> None:
+    uow.session.execute(
+        delete(EntryRefRow).where(
+            EntryRefRow.workspace_id == row.workspace_id, EntryRefRow.entry_id == row.id
+        )
+    )
+    for ref, context in document_refs(row.data.get("doc") or {}):
+        uow.session.add(
+            EntryRefRow(workspace_id=row.workspace_id, entry_id=row.id, uuid=ref, context=context)
+        )
+
+
+_find = repository.find_entry_row
+_get = repository.get_entry_row
+_find_by_key = repository.find_entry_row_by_key
 
 
 def _versions(uow: UnitOfWork, row: EntryRow) -> list[EntryVersionRow]:
