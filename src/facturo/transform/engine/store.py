@@ -1,0 +1,380 @@
+"""All the SQL of the job engine: claim, fenced checkpoints, the step log, concurrency locks.
+
+The job row is the queue entry (ARCHITECTURE.md "Durable execution"):
+
+- **Claim.** A due job (``run_at <= now``, not completed) whose lease is free or expired is taken
+  by bumping ``lease_token`` and setting ``lease_owner``/``lease_expires_at``. On PostgreSQL the
+  candidate is selected ``FOR UPDATE SKIP LOCKED``, so any number of worker processes share one
+  database without waiting on each other; on SQLite the one writer (``BEGIN IMMEDIATE``,
+  ``facturo.platform.db``) serialises claims. An expired lease is simply claimable again: that is
+  how a dead worker's job is reclaimed.
+- **Fencing.** Every checkpoint updates the job row ``WHERE lease_token = <the claim's token>``
+  in the same transaction as the step's own writes and the new events. If another worker has
+  claimed the job since, the update matches no row and :class:`LeaseLost` is raised before
+  anything commits: a worker that lost its lease cannot write.
+- **Concurrency keys.** A lock row per key names the job and lease holding it until it expires;
+  taking it commits on its own (other workers must see it), releasing it is part of the
+  checkpoint.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from facturo.errors import Conflict, Fault
+from facturo.platform.ids import uuid7
+from facturo.transform.statuses import EventStatus
+from facturo.transform.tables import (
+    ConcurrencyLockRow,
+    EventRow,
+    IntentRow,
+    JobFaultRow,
+    JobRow,
+)
+from facturo.transform.workflows.paths import StepPath
+
+
+class LeaseLost(Conflict):
+    """Another worker holds this job now; this worker's writes were rolled back."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A job this worker holds, and the fencing token its checkpoints must match."""
+
+    workspace_id: uuid.UUID
+    job_id: uuid.UUID
+    token: int
+    owner: str
+    snapshot: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Intent:
+    """A step run as the worker tracks it: its row id, next event index, and events so far."""
+
+    id: uuid.UUID
+    seq: int
+    path: StepPath
+    step_id: str
+    events: list[tuple[EventStatus, str]] = field(default_factory=list)
+
+    @property
+    def next_index(self) -> int:
+        return len(self.events)
+
+
+@dataclass(slots=True)
+class JobState:
+    """The job as its lease holder sees it; the worker is the only writer while it holds it."""
+
+    workspace_id: uuid.UUID
+    id: uuid.UUID
+    workflow_id: uuid.UUID
+    workflow_version_id: uuid.UUID
+    key: str | None
+    args: dict[str, str]
+    tags: list[str]
+    silo_entry_id: uuid.UUID | None
+    attempts: int
+    first_attempt_at: datetime | None
+    previous_delay: float | None
+    cancel_requested: bool
+    faults: list[Fault]
+    intents: list[Intent]
+    lease_until: datetime | None = None
+
+    def intent_at(self, path: StepPath) -> Intent | None:
+        for intent in self.intents:
+            if intent.path == path:
+                return intent
+        return None
+
+
+def claim(session: Session, *, owner: str, now: datetime, lease: timedelta) -> Claim | None:
+    """Take the most overdue claimable job, or None; commits the claim.
+
+    One statement: ``UPDATE … WHERE (workspace_id, id) IN (SELECT … FOR UPDATE SKIP LOCKED
+    LIMIT 1) RETURNING *``; the returned row spares :func:`load` a read.
+    """
+    due = (
+        select(_JOB.c.workspace_id, _JOB.c.id)
+        .where(
+            _JOB.c.run_at.is_not(None),
+            _JOB.c.run_at <= now,
+            or_(_JOB.c.lease_expires_at.is_(None), _JOB.c.lease_expires_at < now),
+        )
+        .order_by(_JOB.c.run_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(_JOB)
+        .where(tuple_(_JOB.c.workspace_id, _JOB.c.id).in_(due.scalar_subquery()))
+        .values(
+            lease_token=_JOB.c.lease_token + 1,
+            lease_owner=owner,
+            lease_expires_at=now + lease,
+        )
+        .returning(*_JOB.c)
+    )
+    row = session.execute(statement).mappings().first()
+    session.commit()
+    if row is None:
+        return None
+    return Claim(row["workspace_id"], row["id"], row["lease_token"], owner, dict(row))
+
+
+def load(session: Session, held: Claim) -> JobState:
+    """The job's state and step log, read once after the claim."""
+    row: Any = held.snapshot
+    if row is None:
+        found = session.get(JobRow, (held.workspace_id, held.job_id), populate_existing=True)
+        if found is None:
+            raise LeaseLost(f"job {held.job_id} is gone")
+        row = {c.key: getattr(found, c.key) for c in _JOB.c}
+    state = JobState(
+        lease_until=row["lease_expires_at"],
+        workspace_id=row["workspace_id"],
+        id=row["id"],
+        workflow_id=row["workflow_id"],
+        workflow_version_id=row["workflow_version_id"],
+        key=row["key"],
+        args=dict(row["args"]),
+        tags=list(row["tags"]),
+        silo_entry_id=row["silo_entry_id"],
+        attempts=row["attempts"],
+        first_attempt_at=row["first_attempt_at"],
+        previous_delay=row["previous_delay"],
+        cancel_requested=row["cancel_requested"],
+        faults=[],
+        intents=[],
+    )
+    if row["status"]:  # a job that never ran a step has no log and no faults yet
+        _load_log(session, state)
+    return state
+
+
+def _load_log(session: Session, state: JobState) -> None:
+    intents = list(
+        session.scalars(
+            select(IntentRow)
+            .where(IntentRow.workspace_id == state.workspace_id, IntentRow.job_id == state.id)
+            .order_by(IntentRow.seq)
+        )
+    )
+    by_id = {i.id: Intent(i.id, i.seq, _path(i.path), i.step_id) for i in intents}
+    if by_id:
+        events = session.execute(
+            select(EventRow.intent_id, EventRow.status, EventRow.code)
+            .where(EventRow.intent_id.in_(list(by_id)))
+            .order_by(EventRow.intent_id, EventRow.index)
+        )
+        for intent_id, status, code in events:
+            by_id[intent_id].events.append((EventStatus(status), code))
+    state.faults = [
+        Fault(f.code, f.message, tuple(f.paths), f.provider)
+        for f in session.scalars(
+            select(JobFaultRow)
+            .where(JobFaultRow.workspace_id == state.workspace_id, JobFaultRow.job_id == state.id)
+            .order_by(JobFaultRow.seq)
+        )
+    ]
+    state.intents = [by_id[i.id] for i in intents]
+
+
+def _path(raw: Sequence[Any]) -> StepPath:
+    return tuple(raw)
+
+
+_JOB = cast(Table, JobRow.__table__)
+_INTENT = cast(Table, IntentRow.__table__)
+_EVENT = cast(Table, EventRow.__table__)
+_FAULT = cast(Table, JobFaultRow.__table__)
+
+# Statements are built once: building SQLAlchemy constructs costs more than running them on
+# SQLite, and a step's checkpoint runs a handful of them.
+_INSERT_INTENT = insert(_INTENT)
+_INSERT_EVENT = insert(_EVENT)
+_INSERT_FAULT = insert(_FAULT)
+_FENCES: dict[tuple[str, ...], Any] = {}
+
+
+def _fence_statement(keys: tuple[str, ...]) -> Any:
+    statement = _FENCES.get(keys)
+    if statement is None:
+        statement = (
+            update(_JOB)
+            .where(
+                _JOB.c.workspace_id == bindparam("w_workspace_id", type_=_JOB.c.workspace_id.type),
+                _JOB.c.id == bindparam("w_id", type_=_JOB.c.id.type),
+                _JOB.c.lease_token == bindparam("w_token", type_=_JOB.c.lease_token.type),
+            )
+            .values({key: bindparam(f"v_{key}", type_=_JOB.c[key].type) for key in keys})
+            .returning(_JOB.c.cancel_requested)
+        )
+        _FENCES[keys] = statement
+    return statement
+
+
+def fence(session: Session, held: Claim, values: Mapping[str, Any]) -> bool:
+    """Update the job row only if this worker still holds it; else raise :class:`LeaseLost`.
+
+    Returns whether a cancel was asked for meanwhile. On PostgreSQL the update also locks the
+    row until the commit, so nobody can claim the job between the check and the commit.
+    """
+    keys = tuple(sorted(values))
+    params = {f"v_{key}": values[key] for key in keys}
+    params |= {"w_workspace_id": held.workspace_id, "w_id": held.job_id, "w_token": held.token}
+    row = session.execute(_fence_statement(keys), params).first()
+    if row is None:
+        session.rollback()
+        raise LeaseLost()
+    return bool(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to append to a step's intent."""
+
+    status: EventStatus
+    at: datetime
+    code: str = ""
+    message: str = ""
+    args: Mapping[str, str] = field(default_factory=dict)
+    silo_entry_id: uuid.UUID | None = None
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StepRef:
+    """The step an intent records."""
+
+    path: StepPath
+    step_id: str
+    name: str
+    provider: str
+
+
+def record(session: Session, job: JobState, step: StepRef, events: Sequence[NewEvent]) -> None:
+    """Append ``events`` to the step's intent, starting the intent on the step's first event.
+
+    One insert for the events (and one for a new intent, born completed when the step ends in
+    the same transaction); an existing intent is updated only when the step ends.
+    """
+    if not events:
+        return
+    final = any(e.status.is_final for e in events)
+    last = events[-1].at
+    ref = next((e.ref for e in reversed(events) if e.ref), "")
+    intent = job.intent_at(step.path)
+    if intent is None:
+        intent = Intent(uuid7(), len(job.intents), step.path, step.step_id)
+        session.execute(
+            _INSERT_INTENT,
+            {
+                "id": intent.id,
+                "workspace_id": job.workspace_id,
+                "job_id": job.id,
+                "seq": intent.seq,
+                "path": list(step.path),
+                "step_id": step.step_id,
+                "name": step.name,
+                "provider": step.provider,
+                "ref": ref,
+                "completed": final,
+                "created_at": events[0].at,
+                "updated_at": last,
+            },
+        )
+        job.intents.append(intent)
+    elif final or ref:
+        values: dict[str, Any] = {"updated_at": last, "completed": final}
+        if ref:
+            values["ref"] = ref
+        session.execute(update(_INTENT).where(_INTENT.c.id == intent.id).values(**values))
+    rows = []
+    for event in events:
+        rows.append(
+            {
+                "id": uuid7(),
+                "intent_id": intent.id,
+                "index": intent.next_index,
+                "status": event.status.value,
+                "at": event.at,
+                "code": event.code,
+                "message": event.message,
+                "args": dict(event.args),
+                "silo_entry_id": event.silo_entry_id,
+            }
+        )
+        intent.events.append((event.status, event.code))
+    session.execute(_INSERT_EVENT, rows)
+
+
+def add_faults(session: Session, job: JobState, faults: Sequence[Fault]) -> None:
+    """Record faults on the job, numbered after those it has."""
+    rows = []
+    for item in faults:
+        rows.append(
+            {
+                "id": uuid7(),
+                "workspace_id": job.workspace_id,
+                "job_id": job.id,
+                "seq": len(job.faults),
+                "provider": item.provider,
+                "code": item.code,
+                "message": item.message,
+                "paths": list(item.paths),
+            }
+        )
+        job.faults.append(item)
+    if rows:
+        session.execute(_INSERT_FAULT, rows)
+
+
+def acquire_lock(
+    session: Session, key: str, held: Claim, *, now: datetime, until: datetime
+) -> bool:
+    """Take concurrency key ``key`` for this job's lease; commits. False when busy."""
+    row = session.scalars(
+        select(ConcurrencyLockRow).where(ConcurrencyLockRow.key == key).with_for_update()
+    ).first()
+    if row is None:
+        session.add(
+            ConcurrencyLockRow(
+                key=key, job_id=held.job_id, lease_token=held.token, expires_at=until
+            )
+        )
+    elif row.job_id == held.job_id or row.expires_at < now:
+        row.job_id = held.job_id
+        row.lease_token = held.token
+        row.expires_at = until
+    else:
+        session.rollback()
+        return False
+    try:
+        session.commit()
+    except IntegrityError:  # another worker inserted it first
+        session.rollback()
+        return False
+    return True
+
+
+def release_lock(session: Session, key: str, held: Claim) -> None:
+    """Drop the key if this lease still holds it (part of the checkpoint; no commit)."""
+    session.execute(
+        delete(ConcurrencyLockRow).where(
+            ConcurrencyLockRow.key == key,
+            ConcurrencyLockRow.job_id == held.job_id,
+            ConcurrencyLockRow.lease_token == held.token,
+        )
+    )

@@ -1,0 +1,668 @@
+"""The worker: claim a due job, run its steps through their providers, checkpoint each one.
+
+One :class:`Worker` runs in one thread and holds at most one job at a time. For a claimed job it
+replays the step log through the pure planner (:func:`~facturo.transform.engine.plan.plan_next`)
+and runs what it answers, step after step, keeping the lease while steps end with a final
+result; a step that must wait (ERR, QUEUED, a busy concurrency key) reschedules the job and
+releases it.
+
+**Checkpoint = the step's own transaction.** The provider gets ``ctx.uow``; its writes, the new
+events, the job's args/status/faults and the lease update commit together, and the job row
+update is fenced by the lease token (:func:`store.fence`), so a worker that lost its lease
+commits nothing.
+
+**Resume by effect** (STYLE.md "Step providers"). A ``PURE`` step writes its RUN event together
+with its result: one commit per step, and a crash just runs it again. ``IDEMPOTENT`` and
+``RECONCILE`` steps commit a RUN event first, so after a crash the planner answers
+``resumed=True``: an idempotent step runs again with the same ``ctx.idempotency_key``, a reconcile
+step asks ``reconcile`` before running again.
+
+**Failures.** ERR, QUEUED and any exception a provider raises (an unexpected exception is ERR
+with code ``exception``, never a crash of the worker) go to the step's
+:class:`~facturo.transform.engine.retry.RetryPolicy` (the provider's, or :data:`DEFAULT_RETRY`):
+the job is rescheduled ``delay`` seconds later, or the step ends KO with the give-up reason as its
+code, and the KO follows conditions, exceptions and rescue through the planner. Every KO adds one
+fault to the job.
+
+**Timeouts** (``Provider.timeout``, KO ``timeout``). An async provider is cancelled by
+``asyncio.wait_for`` on the worker's own event loop. A sync provider cannot be interrupted safely
+inside its transaction, so it is measured: if it returns after its timeout, its result and its
+writes are discarded (rolled back) and the step ends KO ``timeout``. The lease is extended before
+a step with a timeout longer than what is left of it, so a slow step is not reclaimed meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from facturo.errors import Fault, NotFound
+from facturo.platform.ids import uuid7
+from facturo.platform.runtime import Runtime
+from facturo.platform.uow import UnitOfWork
+from facturo.transform import workflow_store
+from facturo.transform.engine import store
+from facturo.transform.engine.plan import Finish, LogEntry, LogMismatch, Run, plan_next
+from facturo.transform.engine.retry import (
+    Failure,
+    FailureKind,
+    GiveUp,
+    RandomSource,
+    RetryPolicy,
+)
+from facturo.transform.engine.store import Claim, JobState, LeaseLost
+from facturo.transform.events import JobFinished
+from facturo.transform.statuses import EventStatus
+from facturo.transform.steps.base import Effect, JobInfo, Provider, StepContext, StepResult
+from facturo.transform.workflows.flow import TIMEOUT_CODE
+from facturo.transform.workflows.models import Workflow
+from facturo.transform.workflows.paths import pointer
+
+log = logging.getLogger("facturo.transform.worker")
+
+DEFAULT_RETRY = RetryPolicy(max_attempts=5, base=5.0, cap=300.0)
+"""The policy of a provider that declares none: five runs, 5 s to 5 min apart."""
+
+ENGINE = "transform"
+"""The ``provider`` of faults the engine itself records (cancel, a missing action)."""
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What one attempt produced: a result, or a failure to hand to the retry policy."""
+
+    result: StepResult | None
+    failure: Failure | None = None
+    message: str = ""
+
+
+class Worker:
+    """Runs jobs of one runtime; one instance per thread."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        name: str | None = None,
+        clock: Clock = _utcnow,
+        rng: RandomSource | None = None,
+    ) -> None:
+        self.runtime = runtime
+        unique = uuid7().hex[-8:]
+        self.name = (name or f"{socket.gethostname()}:{os.getpid()}:{unique}")[:64]
+        self.clock = clock
+        self.random: RandomSource = rng or random.SystemRandom()
+        settings = runtime.settings
+        self.lease = timedelta(seconds=settings.worker_lease_seconds)
+        self.busy_retry = timedelta(seconds=settings.worker_busy_retry_seconds)
+        self._workflows: dict[Any, Workflow] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run_once(self) -> bool:
+        """Claim one due job and run it as far as it goes; False when nothing was due."""
+        with self.runtime.uow() as uow:
+            held = store.claim(uow.session, owner=self.name, now=self.clock(), lease=self.lease)
+        if held is None:
+            return False
+        try:
+            self.process(held)
+        except LeaseLost:
+            log.warning("lost the lease of job %s; another worker has it", held.job_id)
+        return True
+
+    def run_until(self, stop: threading.Event, poll: float | None = None) -> None:
+        """Run jobs until ``stop`` is set; an idle worker sleeps until woken or ``poll``."""
+        wait = self.runtime.settings.worker_poll_seconds if poll is None else poll
+        changed = self.runtime.jobs_changed
+        try:
+            while not stop.is_set():
+                try:
+                    worked = self.run_once()
+                except Exception:  # a database hiccup: the lease expires and the job is retaken
+                    log.exception("worker %s failed; going on", self.name)
+                    worked = False
+                if not worked and not stop.is_set():
+                    with changed:
+                        changed.wait(wait)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._loop is not None:
+            self._loop.close()
+            self._loop = None
+
+    # -- one job ----------------------------------------------------------------------------
+
+    def process(self, held: Claim) -> None:
+        """Run the claimed job's steps until it finishes or must wait."""
+        with self.runtime.uow() as uow:
+            job = store.load(uow.session, held)
+            workflow = self._workflow(uow, job)
+        while True:
+            if job.cancel_requested:
+                fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
+                self._finish(held, job, EventStatus.KO.value, [fault])
+                return
+            try:
+                decision = plan_next(workflow, _log(job))
+            except LogMismatch as exc:
+                fault = Fault("engine.log_mismatch", exc.detail, (), ENGINE)
+                self._finish(held, job, EventStatus.KO.value, [fault])
+                return
+            if isinstance(decision, Finish):
+                self._finish(held, job, decision.status.value, [])
+                return
+            if not self._step(held, job, workflow, decision):
+                return
+
+    def _workflow(self, uow: UnitOfWork, job: JobState) -> Workflow:
+        found = self._workflows.get(job.workflow_version_id)
+        if found is None:
+            found = workflow_store.load_version(uow, job.workflow_version_id)
+            self._workflows[job.workflow_version_id] = found
+        return found
+
+    def _step(self, held: Claim, job: JobState, workflow: Workflow, run: Run) -> bool:
+        """Run one attempt of a step and checkpoint it; True if the job goes straight on.
+
+        When the step's result ends the job (or a cancel arrived), the job is completed in the
+        step's own transaction: the last step of a job costs one commit, like every other.
+        """
+        action = run.step.action or ""
+        ref = store.StepRef(run.path, run.step.id or "", run.step.name or "", action)
+        provider = self.runtime.registry.get(action)
+        if provider is None:
+            message = f"action {action} is not provided by this server"
+            return self._knock_out(held, job, ref, "step.action.unavailable", message)
+        try:
+            config = provider.parse_config(run.step.config)
+        except ValidationError as exc:
+            return self._knock_out(held, job, ref, "step.config.invalid", str(exc))
+        started = self.clock()
+        attempt = job.attempts + 1
+        first = job.first_attempt_at or started
+        lock_key: str | None = None
+        if provider.concurrency is not None:
+            with self.runtime.uow() as uow:
+                lock_key = provider.concurrency(
+                    self._context(job, run, provider, attempt, uow, started), config
+                )
+                if lock_key is not None:
+                    until = started + self.lease + _seconds(provider.timeout)
+                    if not store.acquire_lock(
+                        uow.session, lock_key, held, now=started, until=until
+                    ):
+                        self._reschedule_busy(held, started)
+                        return False
+        self._extend_lease(held, job, provider, started)
+        if provider.effect is not Effect.PURE:
+            self._record_run(held, job, ref, started, attempt, first)
+        with self.runtime.uow() as uow:
+            ctx = self._context(job, run, provider, attempt, uow, started)
+            outcome = self._attempt(provider, ctx, config, resumed=run.resumed)
+            if outcome.result is None or outcome.result.status not in _FINAL:
+                uow.rollback()  # a failed attempt leaves nothing behind but its events
+            ended = self.clock()
+            events = [store.NewEvent(EventStatus.RUN, started)]
+            if provider.effect is not Effect.PURE:
+                events = []  # committed before the step ran
+            values, faults, goes_on = self._outcome(
+                job, provider, outcome, ended, attempt, first, events
+            )
+            store.record(uow.session, job, ref, events)
+            self._fault(uow, job, faults, ended)
+            cancelled = store.fence(uow.session, held, values)
+            if lock_key is not None:
+                store.release_lock(uow.session, lock_key, held)
+            finished = goes_on and self._complete_if_over(
+                uow, held, job, workflow, ended, cancelled=cancelled
+            )
+            uow.commit()
+        if finished or not goes_on:
+            self._notify()
+        return goes_on and not finished
+
+    def _complete_if_over(
+        self,
+        uow: UnitOfWork,
+        held: Claim,
+        job: JobState,
+        workflow: Workflow,
+        now: datetime,
+        *,
+        cancelled: bool,
+    ) -> bool:
+        """Complete the job in this transaction if it was cancelled or its last step ran."""
+        if cancelled:
+            fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
+            self._complete(uow, held, job, EventStatus.KO.value, [fault], now)
+            return True
+        try:
+            decision = plan_next(workflow, _log(job))
+        except LogMismatch:  # the loop plans again and records it
+            return False
+        if isinstance(decision, Finish):
+            self._complete(uow, held, job, decision.status.value, [], now)
+            return True
+        return False
+
+    def _outcome(
+        self,
+        job: JobState,
+        provider: Provider[Any],
+        outcome: _Outcome,
+        now: datetime,
+        attempt: int,
+        first: datetime,
+        events: list[store.NewEvent],
+    ) -> tuple[dict[str, Any], list[Fault], bool]:
+        """Turn an attempt's outcome into events, faults and the job row's new values.
+
+        The third item says whether the step is over (OK, SKIP, KO: the job goes on) or the job
+        was rescheduled by the retry policy (and its lease released).
+        """
+        result = outcome.result
+        if result is not None and result.status in _FINAL:
+            return (*self._final(job, provider.id, result, now, events), True)
+        failure = outcome.failure or _failure_of(result)
+        status = EventStatus.QUEUED if failure.kind is FailureKind.QUEUED else EventStatus.ERR
+        message = outcome.message or (result.message if result is not None else "")
+        policy = provider.retry or DEFAULT_RETRY
+        decision = policy.decide(
+            failure,
+            attempts=attempt,
+            elapsed=(now - first).total_seconds(),
+            random=self.random,
+            previous_delay=job.previous_delay,
+        )
+        events.append(store.NewEvent(status, now, failure.code, message))
+        if isinstance(decision, GiveUp):
+            knock = StepResult.ko(
+                decision.reason.value, f"gave up after {attempt} attempts: {message}".strip()
+            )
+            return (*self._final(job, provider.id, knock, now, events), True)
+        job.attempts, job.first_attempt_at, job.previous_delay = attempt, first, decision.delay
+        values = {
+            "status": status.value,
+            "updated_at": now,
+            "attempts": attempt,
+            "first_attempt_at": first,
+            "previous_delay": decision.delay,
+            "run_at": now + timedelta(seconds=decision.delay),
+            "lease_owner": None,
+            "lease_expires_at": None,
+        }
+        return values, [], False
+
+    def _final(
+        self,
+        job: JobState,
+        action: str,
+        result: StepResult,
+        now: datetime,
+        events: list[store.NewEvent],
+    ) -> tuple[dict[str, Any], list[Fault]]:
+        """The step ended OK, SKIP or KO: its event, the job's args and entry, its faults."""
+        events.append(
+            store.NewEvent(
+                result.status,
+                now,
+                result.code,
+                result.message,
+                result.args,
+                result.silo_entry_id,
+                result.ref,
+            )
+        )
+        job.args.update(result.args)
+        if result.silo_entry_id is not None:
+            job.silo_entry_id = result.silo_entry_id
+        faults = list(result.faults)
+        if result.status is EventStatus.KO:
+            faults.append(Fault(result.code or "ko", result.message, tuple(result.paths), action))
+        job.attempts, job.first_attempt_at, job.previous_delay = 0, None, None
+        job.lease_until = now + self.lease
+        values = {
+            "status": result.status.value,
+            "updated_at": now,
+            "args": dict(job.args),
+            "silo_entry_id": job.silo_entry_id,
+            "attempts": 0,
+            "first_attempt_at": None,
+            "previous_delay": None,
+            "lease_expires_at": job.lease_until,
+        }
+        return values, faults
+
+    def _fault(self, uow: UnitOfWork, job: JobState, faults: list[Fault], now: datetime) -> None:
+        """Record faults on the job, and a KO's fault (the last) on its entry (spec §3.3)."""
+        if not faults:
+            return
+        store.add_faults(uow.session, job, faults)
+        knocked = faults[-1]
+        if job.silo_entry_id is None or job.intents[-1].events[-1][0] is not EventStatus.KO:
+            return
+        from facturo.silo import service as silo
+
+        try:
+            silo.add_faults(
+                uow,
+                workspace_id=job.workspace_id,
+                entry_id=job.silo_entry_id,
+                faults=[knocked],
+                now=now,
+            )
+        except NotFound:  # the entry is gone; the job still records the fault
+            log.warning("job %s: entry %s not found for a fault", job.id, job.silo_entry_id)
+
+    def _knock_out(
+        self, held: Claim, job: JobState, ref: store.StepRef, code: str, message: str
+    ) -> bool:
+        """End a step KO without running it (its action vanished from the registry)."""
+        now = self.clock()
+        with self.runtime.uow() as uow:
+            events: list[store.NewEvent] = []
+            values, faults = self._final(
+                job, ref.provider, StepResult.ko(code, message), now, events
+            )
+            store.record(uow.session, job, ref, events)
+            self._fault(uow, job, faults, now)
+            store.fence(uow.session, held, values)
+            uow.commit()
+        return True
+
+    def _record_run(
+        self,
+        held: Claim,
+        job: JobState,
+        ref: store.StepRef,
+        now: datetime,
+        attempt: int,
+        first: datetime,
+    ) -> None:
+        """Commit the RUN event before a step with an outside effect starts."""
+        with self.runtime.uow() as uow:
+            store.record(uow.session, job, ref, [store.NewEvent(EventStatus.RUN, now)])
+            store.fence(
+                uow.session,
+                held,
+                {
+                    "status": EventStatus.RUN.value,
+                    "updated_at": now,
+                    "attempts": attempt,
+                    "first_attempt_at": first,
+                },
+            )
+            uow.commit()
+
+    def _extend_lease(
+        self, held: Claim, job: JobState, provider: Provider[Any], now: datetime
+    ) -> None:
+        """Make the lease outlast the step's timeout before a long step starts."""
+        if provider.timeout is None:
+            return
+        needed = now + timedelta(seconds=provider.timeout) + self.lease / 2
+        if job.lease_until is not None and job.lease_until >= needed:
+            return
+        job.lease_until = now + self.lease + timedelta(seconds=provider.timeout)
+        with self.runtime.uow() as uow:
+            store.fence(uow.session, held, {"lease_expires_at": job.lease_until})
+            uow.commit()
+
+    def _reschedule_busy(self, held: Claim, now: datetime) -> None:
+        """The concurrency key is busy: try again shortly, without spending an attempt."""
+        with self.runtime.uow() as uow:
+            store.fence(
+                uow.session,
+                held,
+                {
+                    "run_at": now + self.busy_retry,
+                    "lease_owner": None,
+                    "lease_expires_at": None,
+                },
+            )
+            uow.commit()
+
+    def _finish(self, held: Claim, job: JobState, status: str, faults: list[Fault]) -> None:
+        """Complete the job in a transaction of its own (a job finishing without a step)."""
+        with self.runtime.uow() as uow:
+            self._complete(uow, held, job, status, faults, self.clock())
+            uow.commit()
+        self._notify()
+
+    def _complete(
+        self,
+        uow: UnitOfWork,
+        held: Claim,
+        job: JobState,
+        status: str,
+        faults: list[Fault],
+        now: datetime,
+    ) -> None:
+        """Complete the job: outcome, envelope snapshot, hooks; fenced, in ``uow``, no commit."""
+        store.fence(
+            uow.session,
+            held,
+            {
+                "status": status,
+                "updated_at": now,
+                "completed_at": now,
+                "run_at": None,
+                "lease_owner": None,
+                "lease_expires_at": None,
+                "args": dict(job.args),
+                "silo_entry_id": job.silo_entry_id,
+                "envelope": self._envelope(uow, job),
+            },
+        )
+        store.add_faults(uow.session, job, faults)
+        event = JobFinished(
+            workspace_id=job.workspace_id,
+            job_id=job.id,
+            workflow_id=job.workflow_id,
+            key=job.key,
+            silo_entry_id=job.silo_entry_id,
+            status=status,
+            args=dict(job.args),
+            faults=tuple(job.faults),
+            completed_at=now,
+        )
+        for hook in self.runtime.job_finished_hooks:
+            hook(uow, event)
+
+    def _envelope(self, uow: UnitOfWork, job: JobState) -> dict[str, Any] | None:
+        if job.silo_entry_id is None:
+            return None
+        from facturo.silo import service as silo
+
+        try:
+            entry = silo.get_entry(uow, workspace_id=job.workspace_id, entry_id=job.silo_entry_id)
+        except NotFound:
+            return None
+        return entry.data
+
+    def _notify(self) -> None:
+        with self.runtime.jobs_changed:
+            self.runtime.jobs_changed.notify_all()
+
+    # -- one attempt ------------------------------------------------------------------------
+
+    def _context(
+        self,
+        job: JobState,
+        run: Run,
+        provider: Provider[Any],
+        attempt: int,
+        uow: UnitOfWork,
+        now: datetime,
+    ) -> StepContext:
+        info = JobInfo(
+            id=job.id,
+            workspace_id=job.workspace_id,
+            workflow_id=job.workflow_id,
+            key=job.key,
+            args=dict(job.args),
+            silo_entry_id=job.silo_entry_id,
+            tags=tuple(job.tags),
+            faults=tuple(job.faults),
+        )
+        return StepContext(
+            job=info,
+            step_id=run.step.id or "",
+            step_name=run.step.name or "",
+            action=provider.id,
+            pointer=pointer(run.path),
+            attempt=attempt,
+            resumed=run.resumed,
+            uow=uow,
+            now=now,
+            resources=self.runtime.resources,
+            log=logging.LoggerAdapter(
+                log, {"job_id": str(job.id), "step_id": run.step.id, "action": provider.id}
+            ),
+        )
+
+    def _attempt(
+        self, provider: Provider[Any], ctx: StepContext, config: Any, *, resumed: bool
+    ) -> _Outcome:
+        """Run (or reconcile) the step; exceptions and overruns become outcomes, never raise."""
+        started = time.monotonic()
+        try:
+            result: StepResult | None = None
+            if resumed and provider.reconcile is not None:
+                result = self._call(provider.reconcile, ctx, config, provider.timeout)
+            if result is None:
+                result = self._call(provider.run, ctx, config, provider.timeout)
+        except TimeoutError:
+            return _Outcome(StepResult.ko(TIMEOUT_CODE, f"the step ran over {provider.timeout} s"))
+        except Exception as exc:  # any provider bug is a retryable ERR, bounded by the policy
+            log.warning("step %s of job %s raised", ctx.step_id, ctx.job.id, exc_info=True)
+            message = f"{type(exc).__name__}: {exc}"
+            return _Outcome(None, Failure(FailureKind.EXCEPTION, "exception"), message)
+        if not isinstance(result, StepResult):
+            message = f"the provider answered {type(result).__name__}, not a StepResult"
+            return _Outcome(None, Failure(FailureKind.EXCEPTION, "exception"), message)
+        if provider.timeout is not None and time.monotonic() - started > provider.timeout:
+            return _Outcome(StepResult.ko(TIMEOUT_CODE, f"the step ran over {provider.timeout} s"))
+        return _Outcome(result)
+
+    def _call(
+        self, fn: Callable[..., Any], ctx: StepContext, config: Any, timeout: float | None
+    ) -> Any:
+        out = fn(ctx, config)
+        if inspect.isawaitable(out):
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+            return self._loop.run_until_complete(asyncio.wait_for(_awaited(out), timeout))
+        return out
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
+
+
+_FINAL = frozenset({EventStatus.OK, EventStatus.SKIP, EventStatus.KO})
+
+
+def _failure_of(result: StepResult | None) -> Failure:
+    if result is None:
+        return Failure(FailureKind.EXCEPTION, "exception")
+    kind = FailureKind.QUEUED if result.status is EventStatus.QUEUED else FailureKind.ERR
+    return Failure(kind, result.code, result.retry_in)
+
+
+def _log(job: JobState) -> list[LogEntry]:
+    return [
+        LogEntry(intent.path, status, code, intent.step_id or None)
+        for intent in job.intents
+        for status, code in intent.events
+    ]
+
+
+def _seconds(value: float | None) -> timedelta:
+    return timedelta(seconds=value or 0)
+
+
+class WorkerThreads:
+    """Worker threads beside the API (``facturo serve``) or in ``facturo worker``."""
+
+    def __init__(self, runtime: Runtime, threads: int) -> None:
+        self.runtime = runtime
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(
+                target=Worker(runtime).run_until,
+                args=(self._stop,),
+                name=f"facturo-worker-{n}",
+                daemon=True,
+            )
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask every thread to stop after its current step, and wait for them."""
+        self._stop.set()
+        with self.runtime.jobs_changed:
+            self.runtime.jobs_changed.notify_all()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    @property
+    def alive(self) -> int:
+        return sum(thread.is_alive() for thread in self._threads)
+
+
+def start_worker_threads(runtime: Runtime, *, threads: int) -> WorkerThreads:
+    """Start ``threads`` workers on ``runtime``; call ``.stop()`` on shutdown."""
+    return WorkerThreads(runtime, threads)
+
+
+def run_process(runtime: Runtime, *, threads: int, ready: Callable[[], None] | None = None) -> None:
+    """``facturo worker``: run ``threads`` workers until SIGINT or SIGTERM, then stop cleanly.
+
+    A signal sets the stop flag; each thread finishes (and checkpoints) the step it is running,
+    so a stop never waits for a lease to expire. A second signal is not needed and not handled
+    specially: the threads are daemons, and an unfinished step is resumed by its effect.
+    """
+    import signal
+
+    stopping = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    handle = start_worker_threads(runtime, threads=threads)
+    if ready is not None:  # signals are handled from here on
+        ready()
+    try:
+        while not stopping.wait(1.0):
+            pass
+    finally:
+        handle.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
