@@ -1,0 +1,1 @@
+"""Sequences: gapless numbering series per workspace (Invopop's ``/sequence/v1``)."""
