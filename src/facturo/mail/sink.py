@@ -1,0 +1,83 @@
+"""A local SMTP sink (aiosmtpd): accepts every message and keeps it in a :class:`SinkStore`.
+
+``facturo serve`` starts it when ``FACTURO_SMTP_URL=sink`` (the default), so workflows with
+e-mail steps run on a laptop without a mail server, and ``/dev/mail`` shows what they sent. It
+listens on loopback only by default and delivers nothing onward.
+
+aiosmtpd's ``Controller`` runs the server on its own event loop in a thread, so the sink works
+the same beside uvicorn, a worker or a test.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from facturo.mail.sink_store import SinkStore
+from facturo.platform.settings import Settings
+
+log = logging.getLogger("facturo.mail.sink")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SinkHandler:
+    """aiosmtpd handler: store the message, answer 250."""
+
+    def __init__(self, store: SinkStore, now: Callable[[], datetime] = _now) -> None:
+        self.store = store
+        self.now = now
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        content = envelope.original_content or envelope.content
+        raw = content if isinstance(content, bytes) else str(content).encode()
+        stored = self.store.add(
+            raw, mail_from=str(envelope.mail_from), rcpt_to=list(envelope.rcpt_tos), now=self.now()
+        )
+        log.info(
+            "mail.sink.received",
+            extra={"id": stored.id, "message_id": stored.message_id, "rcpt": stored.rcpt_to},
+        )
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SinkHandle:
+    """A running sink; ``stop()`` closes it."""
+
+    controller: Controller
+    store: SinkStore
+
+    @property
+    def host(self) -> str:
+        return str(self.controller.hostname)
+
+    @property
+    def port(self) -> int:
+        return int(self.controller.port)
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def start_sink(host: str, port: int, directory: Path) -> SinkHandle:
+    """Listen on ``host:port`` and store messages under ``directory`` until ``stop()``."""
+    store = SinkStore(directory)
+    controller = Controller(SinkHandler(store), hostname=host, port=port)
+    controller.start()
+    return SinkHandle(controller, store)
+
+
+def start_sink_for(settings: Settings) -> SinkHandle | None:
+    """The sink ``facturo serve`` runs beside the platform, when ``smtp_url`` is ``sink``."""
+    if settings.smtp_url.strip() != "sink":
+        return None
+    return start_sink(settings.mail_sink_host, settings.mail_sink_port, settings.data_dir / "mail")
