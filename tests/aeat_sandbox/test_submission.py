@@ -106,7 +106,12 @@ def test_issuer_nif_with_a_wrong_control_character_is_4115(aeat: SandboxHandle) 
     assert reply.code == 4115
 
 
-def test_record_not_chained_to_the_last_stored_one_is_rejected_1180(aeat: SandboxHandle) -> None:
+def test_record_not_chained_to_the_last_stored_one_is_rejected_1180(clock: ManualClock) -> None:
+    with running_sandbox(wait_seconds=0, clock=clock, strict_chain=True) as aeat:
+        _check_strict_chain(aeat)
+
+
+def _check_strict_chain(aeat: SandboxHandle) -> None:
     first = alta("FC2025/0001")
     second = alta("FC2025/0002", first)
     submit(aeat, reg_factu(first, second))

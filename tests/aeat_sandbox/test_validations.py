@@ -116,14 +116,14 @@ def test_duplicate_state_uses_the_feminine_forms() -> None:
     ]
 
 
-def test_chain_link_must_name_the_head_unless_relaxed() -> None:
+def test_chain_link_must_name_the_head_only_when_strict() -> None:
     second = alta("FC2025/0002", RECORD)
     head = ChainLink(ISSUER, "FC2025/0009", "10-03-2025", "A" * 64, "alta")
 
-    strict = validations.check_chain_link(received(second), second, context(None, head=head))
-    relaxed = validations.check_chain_link(
-        received(second), second, context(None, head=head, strict_chain=False)
+    strict = validations.check_chain_link(
+        received(second), second, context(None, head=head, strict_chain=True)
     )
+    relaxed = validations.check_chain_link(received(second), second, context(None, head=head))
 
     assert strict is not None
     assert strict.code == 1180

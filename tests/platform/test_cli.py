@@ -63,9 +63,14 @@ def test_errors_exit_1_with_a_message(env: dict[str, str]) -> None:
     assert runner.invoke(app, ["token", "revoke", "acme", "nope"]).exit_code == 1
 
 
-def test_worker_says_it_is_not_available_yet() -> None:
+def test_worker_refuses_sqlite_where_serve_runs_the_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTURO_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("FACTURO_DATABASE_URL", raising=False)
     res = runner.invoke(app, ["worker"])
     assert res.exit_code == 2
+    assert "PostgreSQL" in res.output
 
 
 def test_settings_table_lists_every_setting() -> None:

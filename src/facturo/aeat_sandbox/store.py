@@ -157,7 +157,7 @@ class Store:
         wait_seconds: int = DEFAULT_WAIT_SECONDS,
         page_size: int = DEFAULT_PAGE_SIZE,
         clock_margin_seconds: int = DEFAULT_CLOCK_MARGIN_SECONDS,
-        strict_chain: bool = True,
+        strict_chain: bool = False,
         recipient_census: bool = False,
         path: Path | str | None = None,
         clock: Clock = utc_now,

@@ -80,7 +80,7 @@ class Context:
     incidencia: bool
     existing: StoredRecord | None
     head: ChainLink | None
-    strict_chain: bool = True
+    strict_chain: bool = False
     clock_margin: timedelta = timedelta(seconds=240)
     #: Registered NIFs recipients must be among, or ``None`` to check only their form.
     recipient_census: frozenset[str] | None = None

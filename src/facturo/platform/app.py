@@ -10,11 +10,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from facturo import __version__
+from facturo.mail import sink_api as mail_sink_api
 from facturo.platform import api, problems
 from facturo.platform.metrics import Metrics
 from facturo.platform.middleware import BodyLimit, RequestContext
 from facturo.platform.runtime import Runtime
+from facturo.sequence import api as sequence_api
 from facturo.silo import api as silo_api
+from facturo.transform import api as transform_api
+from facturo.transform.webhooks import api as webhooks_api
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -32,6 +36,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     problems.install(app)
     for router in (api.health, api.utils, api.platform, silo_api.router):
         app.include_router(router)
+    app.include_router(transform_api.router)
+    app.include_router(sequence_api.router)
+    app.include_router(webhooks_api.router)
+    app.include_router(mail_sink_api.router)
     app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     return app

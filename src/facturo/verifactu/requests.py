@@ -329,6 +329,20 @@ def parse_reg_factu_request(data: bytes) -> RegFactuRequest:
     return RegFactuRequest(cabecera=cabecera, registros=registros)
 
 
+def parse_record(data: bytes) -> Registro:
+    """A record kept as its own ``RegistroAlta`` / ``RegistroAnulacion`` element, as a model.
+
+    The ledger stores each record's XML exactly as generated; reading it back gives the same
+    model (and the same huella), so a record is sent as it was chained, never rebuilt.
+    """
+    node = _parse_untrusted(data)
+    if node.tag == _SF + "RegistroAlta":
+        return _alta(node)
+    if node.tag == _SF + "RegistroAnulacion":
+        return _anulacion(node)
+    raise UnexpectedReply(f"not a record: {etree.QName(node).text}")
+
+
 def parse_consulta_request(data: bytes) -> ConsultaFactu:
     """Read a ConsultaFactuSistemaFacturacion (bare or in a SOAP envelope)."""
     payload = _payload(data)
@@ -380,5 +394,6 @@ __all__ = [
     "RegFactuRequest",
     "RegistroRecibido",
     "parse_consulta_request",
+    "parse_record",
     "parse_reg_factu_request",
 ]

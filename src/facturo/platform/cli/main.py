@@ -90,10 +90,13 @@ def worker(
         )
         raise typer.Exit(2)
     runtime = Runtime.from_settings(settings)
-    count = threads or settings.worker_threads
-    err.print(f"Running {count} worker thread(s); stop with Ctrl-C or SIGTERM.")
+    count = threads or settings.worker_threads or 1
+
+    def ready() -> None:
+        err.print(f"Running {count} worker thread(s); stop with Ctrl-C or SIGTERM.")
+
     try:
-        run_process(runtime, threads=count)
+        run_process(runtime, threads=count, ready=ready)
     finally:
         runtime.close()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uvicorn
 from rich.console import Console
 
-from facturo.platform import logs, migrate, secrets, workspaces
+from facturo.platform import logs, migrate, secrets, services, workspaces
 from facturo.platform.app import create_app
 from facturo.platform.errors import WorkspaceNotFound
 from facturo.platform.runtime import Runtime
@@ -46,6 +46,7 @@ def run(*, host: str | None = None, port: int | None = None) -> None:
         migrate.upgrade(settings.resolved_database_url)
     runtime = Runtime.from_settings(settings)
     token = ensure_demo(runtime)
+    background = services.start(runtime, serve=True)
     base = settings.resolved_public_url
     err.rule("Facturo")
     err.print(f"API        {base}/  (OpenAPI {base}/openapi.json, docs {base}/docs)")
@@ -59,12 +60,18 @@ def run(*, host: str | None = None, port: int | None = None) -> None:
             f"Workspace  {settings.demo_workspace} has a token already; make another with "
             f"`facturo token create {settings.demo_workspace}`."
         )
+    for label, note in background.notes:
+        err.print(f"{label:<10} {note}")
     err.print(f"Try        curl -H 'Authorization: Bearer <token>' {base}/utils/v1/ping")
     err.rule()
-    uvicorn.run(
-        create_app(runtime),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        proxy_headers=False,
-    )
+    try:
+        uvicorn.run(
+            create_app(runtime),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            proxy_headers=False,
+        )
+    finally:
+        background.stop()
+        runtime.close()

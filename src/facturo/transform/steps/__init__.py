@@ -1,12 +1,44 @@
 """The actions workflows run, registered by an explicit list (STYLE.md "Step providers").
 
-Each provider module holds one action; ``REGISTRY`` names every one this server offers, so an
-action is available exactly when it appears here.
+Each provider module holds one action (or a pair that shares its code); ``REGISTRY`` names every
+one this server offers, so an action is available exactly when it appears here, and a workflow
+naming any other is refused when it is saved.
 """
 
 from __future__ import annotations
 
+from facturo.transform.steps import (
+    email_send,
+    gobl_build,
+    pdf_render,
+    sequence_enumerate,
+    silo_close,
+    silo_folder,
+    silo_if,
+    silo_modify,
+    silo_state,
+    verifactu_cancel,
+    verifactu_generate,
+    verifactu_send,
+    webhook_send,
+)
 from facturo.transform.steps.base import Registry
 
-REGISTRY: Registry = Registry.of()
+REGISTRY: Registry = Registry.of(
+    silo_state.silo_state,
+    silo_folder.silo_folder,
+    silo_close.silo_close,
+    silo_if.silo_if,
+    silo_modify.modify,
+    sequence_enumerate.enumerate_code,
+    gobl_build.build,
+    gobl_build.validate,
+    verifactu_generate.generate,
+    verifactu_send.send,
+    verifactu_cancel.cancel,
+    pdf_render.pdf,
+    email_send.email_send,
+    email_send.email_notify,
+    webhook_send.send_webhook,
+)
 """Every provider this server offers, by action id."""
