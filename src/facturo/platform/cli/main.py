@@ -16,7 +16,7 @@ from rich.table import Table
 from facturo.aeat_sandbox.cli import app as aeat_sandbox_app
 from facturo.errors import FacturoError
 from facturo.platform import migrate as migrations
-from facturo.platform import workspaces
+from facturo.platform import services, workspaces
 from facturo.platform.cli.gobl import app as gobl_app
 from facturo.platform.cli.verifactu import app as verifactu_app
 from facturo.platform.runtime import Runtime
@@ -90,6 +90,7 @@ def worker(
         )
         raise typer.Exit(2)
     runtime = Runtime.from_settings(settings)
+    background = services.start(runtime, serve=False, workers=False)
     count = threads or settings.worker_threads or 1
 
     def ready() -> None:
@@ -98,6 +99,7 @@ def worker(
     try:
         run_process(runtime, threads=count, ready=ready)
     finally:
+        background.stop()
         runtime.close()
 
 

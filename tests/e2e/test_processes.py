@@ -1,0 +1,150 @@
+"""The platform as separate processes sharing one PostgreSQL: API, worker and AEAT sandbox.
+
+This is the multi-process deployment: ``facturo serve`` with no in-process workers, ``facturo
+worker`` running the jobs, ``facturo aeat-sandbox`` standing in for AEAT, each its own process
+talking real HTTP and SQL. Invopop's unchanged ES workflow runs through ``PUT
+/transform/v1/jobs/{id}?wait=30`` and the sandbox must hold exactly one record.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from facturo.platform.ids import uuid7
+from facturo.platform.pgserver import PostgresServer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.pg]
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+WORKFLOW = SHARED / "data/invopop/workflows/current/es__verifactu-invoice.json"
+INVOICE = json.loads((SHARED / "data/invopop/gobl/es-verifactu-b2b-invoice.min.json").read_text())
+ISSUER = "B85905495"
+SOAP_PATH = "/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"
+FACTURO = [sys.executable, "-m", "facturo.platform.cli"]
+_databases = iter(range(1_000_000))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_http(url: str, proc: subprocess.Popen[str], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+class Platform:
+    """The three processes, started in order and stopped in reverse."""
+
+    def __init__(self, tmp: Path, database_url: str) -> None:
+        self.procs: list[subprocess.Popen[str]] = []
+        self.sandbox_port = _free_port()
+        self.api_port = _free_port()
+        self.sandbox = f"http://127.0.0.1:{self.sandbox_port}"
+        self.api = f"http://127.0.0.1:{self.api_port}"
+        self.env = {
+            **os.environ,
+            "FACTURO_DATA_DIR": str(tmp / "var"),
+            "FACTURO_DATABASE_URL": database_url,
+            "FACTURO_PORT": str(self.api_port),
+            "FACTURO_WORKER_THREADS": "0",
+            "FACTURO_AEAT_URL": self.sandbox + SOAP_PATH,
+            "FACTURO_SMTP_URL": f"smtp://127.0.0.1:{_free_port()}",
+            "FACTURO_LOG_JSON": "false",
+        }
+        self.logs = tmp
+
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
+        log = (self.logs / f"{name}.log").open("w")
+        proc = subprocess.Popen(
+            [*FACTURO, *args],
+            env=env or self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.procs.append(proc)
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.terminate()
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text()
+
+
+@pytest.fixture
+def platform(tmp_path: Path, pg_server: PostgresServer, pg_template: str) -> Iterator[Platform]:
+    url = pg_server.create_database(f"procs{next(_databases)}", template=pg_template)
+    running = Platform(tmp_path, url)
+    try:
+        running.start(
+            "sandbox", "aeat-sandbox", "--port", str(running.sandbox_port),
+            "--census", ISSUER, "--census", "B63272603", "--wait", "0",
+        )  # fmt: skip
+        _wait_http(f"{running.sandbox}/admin/health", running.procs[-1])
+        running.start("api", "serve")
+        _wait_http(f"{running.api}/healthz", running.procs[-1])
+        running.start("worker", "worker", "--threads", "2")
+        yield running
+    finally:
+        running.stop()
+
+
+def test_the_es_workflow_runs_across_processes(platform: Platform) -> None:
+    found = re.search(r"fct_[A-Za-z0-9_-]{43}", platform.log("api"))
+    assert found, platform.log("api")
+    headers = {"Authorization": f"Bearer {found.group(0)}"}
+    with httpx.Client(base_url=platform.api, headers=headers, timeout=90) as api:
+        exported = json.loads(WORKFLOW.read_text())
+        body = {k: v for k, v in exported.items() if k not in ("id", "created_at", "updated_at")}
+        workflow_id = str(uuid.uuid4())
+        assert api.put(f"/transform/v1/workflows/{workflow_id}", json=body).status_code == 200
+        data = copy.deepcopy(INVOICE)
+        data.pop("code")
+        entry_id = str(uuid7())
+        assert api.put(f"/silo/v1/entries/{entry_id}", json={"data": data}).status_code == 200
+        job_id = str(uuid7())
+        reply = api.put(
+            f"/transform/v1/jobs/{job_id}?wait=30",
+            json={"workflow_id": workflow_id, "silo_entry_id": entry_id},
+        )
+        assert reply.status_code == 202, reply.text
+        job = reply.json()
+        assert (job["status"], job["faults"]) == ("OK", []), (job, platform.log("worker"))
+        entry = api.get(f"/silo/v1/entries/{entry_id}").json()
+    assert entry["state"] == "sent"
+    stamps = {s["prv"]: s["val"] for s in entry["data"]["head"]["stamps"]}
+    records = httpx.get(f"{platform.sandbox}/admin/issuers/{ISSUER}/records").json()["records"]
+    assert [r["huella"] for r in records] == [stamps["verifactu-hash"]]
