@@ -18,6 +18,7 @@ from facturo.platform.runtime import Runtime
 from facturo.sequence import api as sequence_api
 from facturo.silo import api as silo_api
 from facturo.transform import api as transform_api
+from facturo.transform.playbooks import api as playbooks_api
 from facturo.transform.webhooks import api as webhooks_api
 
 
@@ -37,6 +38,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for router in (api.health, api.utils, api.platform, silo_api.router):
         app.include_router(router)
     app.include_router(transform_api.router)
+    app.include_router(playbooks_api.router)
     app.include_router(sequence_api.router)
     app.include_router(webhooks_api.router)
     app.include_router(mail_sink_api.router)

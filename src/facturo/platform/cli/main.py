@@ -21,6 +21,7 @@ from facturo.platform.cli.gobl import app as gobl_app
 from facturo.platform.cli.verifactu import app as verifactu_app
 from facturo.platform.runtime import Runtime
 from facturo.platform.settings import Settings
+from facturo.transform.playbooks.cli import app as playbooks_app
 
 app = typer.Typer(
     help="Facturo: self-hosted e-invoicing (Silo, Transform, VERI*FACTU).",
@@ -34,6 +35,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(gobl_app, name="gobl")
 app.add_typer(verifactu_app, name="verifactu")
 app.add_typer(aeat_sandbox_app, name="aeat-sandbox")
+app.add_typer(playbooks_app, name="playbooks")
 
 err = Console(stderr=True)
 out = Console()

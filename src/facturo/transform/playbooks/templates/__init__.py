@@ -1,0 +1,1 @@
+"""The playbooks' workflow documents (package data, read by ``..library``)."""
