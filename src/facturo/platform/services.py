@@ -136,6 +136,7 @@ def start(runtime: Runtime, *, serve: bool, workers: bool = True) -> Background:
     ``workers=False`` leaves the job workers to the caller (``facturo worker`` runs them in the
     foreground, with its own signal handling).
     """
+    from facturo.transform.engine import wakeup
     from facturo.transform.engine.worker import start_worker_threads
     from facturo.transform.webhooks import service as webhooks_service
     from facturo.transform.webhooks.dispatcher import start_dispatcher_thread
@@ -171,6 +172,9 @@ def start(runtime: Runtime, *, serve: bool, workers: bool = True) -> Background:
         runtime.resources = step_resources(settings, background)
         if webhooks_service.on_job_finished not in runtime.job_finished_hooks:
             runtime.job_finished_hooks.append(webhooks_service.on_job_finished)
+        listener = wakeup.listen(runtime)
+        if listener is not None:
+            background.add("Wake-up", listener)
         background.add("Webhooks", start_dispatcher_thread(runtime))
         threads = settings.worker_threads
         if workers and threads and (serve or not settings.is_sqlite):

@@ -25,6 +25,7 @@ from facturo.platform.ids import is_time_based, uuid7
 from facturo.platform.runtime import Runtime
 from facturo.platform.uow import UnitOfWork
 from facturo.transform import workflow_store
+from facturo.transform.engine import wakeup
 from facturo.transform.errors import (
     InvalidCursor,
     InvalidJob,
@@ -158,6 +159,7 @@ def submit(
         if key and _by_key(uow, workspace_id, key) is not None:
             raise JobKeyTaken() from exc
         raise JobExists() from exc
+    wakeup.announce(uow.session)
     uow.commit()
     with runtime.jobs_changed:
         runtime.jobs_changed.notify_all()
@@ -176,6 +178,7 @@ def cancel(
         .where(JobRow.workspace_id == workspace_id, JobRow.id == job_id)
         .values(cancel_requested=True, run_at=_now(), updated_at=_now())
     )
+    wakeup.announce(uow.session)
     uow.commit()
     with runtime.jobs_changed:
         runtime.jobs_changed.notify_all()

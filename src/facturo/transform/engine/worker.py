@@ -53,7 +53,7 @@ from facturo.platform.ids import uuid7
 from facturo.platform.runtime import Runtime
 from facturo.platform.uow import UnitOfWork
 from facturo.transform import workflow_store
-from facturo.transform.engine import store
+from facturo.transform.engine import store, wakeup
 from facturo.transform.engine.plan import Finish, LogEntry, LogMismatch, Run, plan_next
 from facturo.transform.engine.retry import (
     Failure,
@@ -477,6 +477,7 @@ class Worker:
             },
         )
         store.add_faults(uow.session, job, faults)
+        wakeup.announce(uow.session)  # a ``?wait`` in the API process returns at once
         event = JobFinished(
             workspace_id=job.workspace_id,
             job_id=job.id,

@@ -184,10 +184,12 @@ def _result(
     args = {RECORD_ARG: str(own.id)}
     if own.status is ledger.RecordStatus.REJECTED:
         return StepResult.ko(own.code or "", own.message or "", args=args)
-    faults: tuple[Fault, ...] = ()
     if own.status is ledger.RecordStatus.ACCEPTED_WITH_ERRORS:
-        faults = (Fault(own.code or "", own.message or "", (), provider=PROVIDER),)
-    return StepResult.ok(args=args, faults=faults)
+        # OK with AEAT's code (e.g. 2004), so a condition can branch on it, and the same code
+        # as a fault on the job: seed 002 tells integrators to read faults even when OK.
+        fault = Fault(own.code or "", own.message or "", (), provider=PROVIDER)
+        return StepResult.ok(own.code or "", own.message or "", args=args, faults=(fault,))
+    return StepResult.ok(args=args)
 
 
 def _leave_on_entry(
