@@ -119,6 +119,7 @@ def _drop_connections(h: Any) -> None:
     h.runtime.engine.dispose()  # the harness's own pooled connections were dropped too
 
 
+@pytest.mark.timeout(max(300, KILLS * 6))  # about 1.5 s a kill, with room for a loaded runner
 @pytest.mark.parametrize("fault", ["sigkill", "connection_drop"])
 def test_killed_workers_lose_no_job_and_repeat_no_effect(
     harness: Any, workers: Workers, tmp_path: Path, fault: str
@@ -143,9 +144,14 @@ def test_killed_workers_lose_no_job_and_repeat_no_effect(
         else:
             _drop_connections(h)
         faults += 1
-    deadline = time.monotonic() + 120
-    while _pending(h) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    # Let the backlog drain: fail only if no job completes for a whole minute (a stall), so
+    # the check holds for 10 kills on a quiet machine and 200 on a loaded CI runner alike.
+    left, stalled_since = _pending(h), time.monotonic()
+    while left and time.monotonic() - stalled_since < 60:
+        time.sleep(0.5)
+        now_left = _pending(h)
+        if now_left < left:
+            left, stalled_since = now_left, time.monotonic()
     assert _pending(h) == 0
 
     effects = Counter((tmp_path / "effects.log").read_text().split())
