@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +17,9 @@ from facturo.platform.runtime import Runtime
 from facturo.silo import service as silo_service
 from facturo.silo.service import Source
 from facturo.transform.statuses import EventStatus
-from facturo.transform.steps.base import JobInfo, Resources, StepContext
+from facturo.transform.steps.base import Resources, StepContext
 from facturo.transform.steps.silo_close import ALREADY_SIGNED, NO_ENTRY, silo_close
+from facturo.transform.steps.testing import step_context
 
 SHARED = Path(__file__).resolve().parents[4] / "shared"
 INVOICE = json.loads((SHARED / "data/invopop/gobl/es-verifactu-b2b-invoice.min.json").read_text())
@@ -37,26 +37,13 @@ def _ctx(
     runtime: Runtime, workspace: Workspace, entry_id: uuid.UUID | None
 ) -> tuple[StepContext, PrivateKey]:
     key = secrets.signing_key(runtime.settings)
-    job = JobInfo(
-        id=uuid7(),
+    ctx = step_context(
+        runtime.uow(),
         workspace_id=workspace.id,
-        workflow_id=uuid7(),
-        key=None,
-        args={},
-        silo_entry_id=entry_id,
-    )
-    ctx = StepContext(
-        job=job,
-        step_id="fc75e4f0-8721-11ef-a962-73e3f2037a52",
-        step_name="Sign envelope",
         action="silo.close",
-        pointer="#/steps/1",
-        attempt=1,
-        resumed=False,
-        uow=runtime.uow(),
         now=NOW,
+        entry_id=entry_id,
         resources=Resources(key),
-        log=logging.LoggerAdapter(logging.getLogger("test.silo"), {}),
     )
     return ctx, key
 

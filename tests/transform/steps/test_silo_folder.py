@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,8 +16,9 @@ from facturo.platform.runtime import Runtime
 from facturo.silo import service as silo_service
 from facturo.silo.service import Source
 from facturo.transform.statuses import EventStatus
-from facturo.transform.steps.base import JobInfo, Resources, StepContext
+from facturo.transform.steps.base import StepContext
 from facturo.transform.steps.silo_folder import NO_ENTRY, TIME_BASED_ID, silo_folder
+from facturo.transform.steps.testing import step_context
 
 SHARED = Path(__file__).resolve().parents[4] / "shared"
 INVOICE = json.loads((SHARED / "data/invopop/gobl/es-verifactu-b2b-invoice.min.json").read_text())
@@ -27,26 +27,8 @@ NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
 
 def _ctx(runtime: Runtime, workspace: Workspace, entry_id: uuid.UUID | None) -> StepContext:
-    job = JobInfo(
-        id=uuid7(),
-        workspace_id=workspace.id,
-        workflow_id=uuid7(),
-        key=None,
-        args={},
-        silo_entry_id=entry_id,
-    )
-    return StepContext(
-        job=job,
-        step_id="fdfc81a0-6e23-11f0-913b-5732f966b346",
-        step_name="Set folder",
-        action="silo.folder",
-        pointer="#/steps/0",
-        attempt=1,
-        resumed=False,
-        uow=runtime.uow(),
-        now=NOW,
-        resources=Resources(),
-        log=logging.LoggerAdapter(logging.getLogger("test.silo"), {}),
+    return step_context(
+        runtime.uow(), workspace_id=workspace.id, action="silo.folder", now=NOW, entry_id=entry_id
     )
 
 

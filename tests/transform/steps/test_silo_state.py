@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +17,9 @@ from facturo.platform.runtime import Runtime
 from facturo.silo import service as silo_service
 from facturo.silo.service import Source
 from facturo.transform.statuses import EventStatus
-from facturo.transform.steps.base import JobInfo, Resources, StepContext
+from facturo.transform.steps.base import JobInfo, StepContext
 from facturo.transform.steps.silo_state import NO_ENTRY, StateConfig, silo_state
+from facturo.transform.steps.testing import step_context
 
 SHARED = Path(__file__).resolve().parents[4] / "shared"
 INVOICE = json.loads((SHARED / "data/invopop/gobl/es-verifactu-b2b-invoice.min.json").read_text())
@@ -40,29 +40,15 @@ def _ctx(
     entry_id: uuid.UUID | None,
     faults: tuple[Fault, ...] = (),
 ) -> tuple[StepContext, JobInfo]:
-    job = JobInfo(
-        id=uuid7(),
+    ctx = step_context(
+        runtime.uow(),
         workspace_id=workspace.id,
-        workflow_id=uuid7(),
-        key=None,
-        args={},
-        silo_entry_id=entry_id,
+        action="silo.state",
+        now=NOW,
+        entry_id=entry_id,
         faults=faults,
     )
-    ctx = StepContext(
-        job=job,
-        step_id="59f4dee0-bc8f-11ef-8ca1-573cbe7db4cd",
-        step_name="Set state",
-        action="silo.state",
-        pointer="#/steps/0",
-        attempt=1,
-        resumed=False,
-        uow=runtime.uow(),
-        now=NOW,
-        resources=Resources(),
-        log=logging.LoggerAdapter(logging.getLogger("test.silo"), {}),
-    )
-    return ctx, job
+    return ctx, ctx.job
 
 
 def test_sets_the_state_with_the_job_faults_and_commits_with_the_step(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,8 @@ from facturo.silo.repository import entry_files
 from facturo.silo.service import Source
 from facturo.silo.storage import LocalStorage, Storage
 from facturo.transform.statuses import EventStatus
-from facturo.transform.steps.base import JobInfo, Resources, StepContext, StepResult
+from facturo.transform.steps.base import Resources, StepResult
+from facturo.transform.steps.testing import run_sync, step_context
 from facturo.transform.steps.verifactu_generate import STAMP_HASH, STAMP_QR, generate
 from facturo.transform.steps.verifactu_setup import VerifactuSetup
 from facturo.verifactu import ledger
@@ -69,32 +69,19 @@ def run(
     *,
     job_id: uuid.UUID | None = None,
 ) -> StepResult:
-    job = JobInfo(
-        id=job_id or uuid7(),
-        workspace_id=workspace.id,
-        workflow_id=uuid7(),
-        key=None,
-        args={},
-        silo_entry_id=entry_id,
-    )
     resources = Resources(VerifactuSetup(SIF, Environment.TEST))
     resources.add(LocalStorage(runtime.settings.files_dir), as_type=Storage)
-    ctx = StepContext(
-        job=job,
-        step_id="61661540-bc8f-11ef-8ca1-573cbe7db4cd",
-        step_name="Generate VERI*FACTU",
-        action="verifactu.generate",
-        pointer="#/steps/3",
-        attempt=1,
-        resumed=False,
-        uow=runtime.uow(),
+    ctx = step_context(
+        runtime.uow(),
+        workspace_id=workspace.id,
+        action=generate.id,
         now=NOW,
+        entry_id=entry_id,
+        job_id=job_id,
         resources=resources,
-        log=logging.LoggerAdapter(logging.getLogger("test.verifactu"), {}),
     )
     with ctx.uow:
-        result = generate.run(ctx, generate.parse_config(None))
-        assert isinstance(result, StepResult)
+        result = run_sync(generate, ctx)
         ctx.uow.commit()
     return result
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,7 +23,8 @@ from facturo.silo.repository import entry_files, entry_meta
 from facturo.silo.service import Source
 from facturo.silo.storage import LocalStorage, Storage
 from facturo.transform.statuses import EventStatus
-from facturo.transform.steps.base import JobInfo, Provider, Resources, StepContext, StepResult
+from facturo.transform.steps.base import Provider, Resources, StepResult
+from facturo.transform.steps.testing import run_sync, step_context
 from facturo.transform.steps.verifactu_generate import generate
 from facturo.transform.steps.verifactu_send import send
 from facturo.transform.steps.verifactu_setup import VerifactuSetup
@@ -108,25 +108,17 @@ class Job:
         resumed: bool = False,
         commit: bool = True,
     ) -> StepResult:
-        ctx = StepContext(
-            job=JobInfo(
-                id=self.id,
-                workspace_id=self.workspace.id,
-                workflow_id=uuid7(),
-                key=None,
-                args=dict(self.args),
-                silo_entry_id=self.entry,
-            ),
-            step_id=step.id,
-            step_name=step.id,
+        ctx = step_context(
+            self.runtime.uow(),
+            workspace_id=self.workspace.id,
             action=step.id,
-            pointer="#/steps/0",
+            now=NOW,
+            entry_id=self.entry,
+            job_id=self.id,
+            args=self.args,
+            resources=self.resources,
             attempt=attempt,
             resumed=resumed,
-            uow=self.runtime.uow(),
-            now=NOW,
-            resources=self.resources,
-            log=logging.LoggerAdapter(logging.getLogger("test.verifactu"), {}),
         )
         with ctx.uow:
             if resumed:
@@ -137,9 +129,7 @@ class Job:
             else:
                 result = None
             if result is None:
-                outcome = step.run(ctx, step.parse_config(None))
-                assert isinstance(outcome, StepResult)
-                result = outcome
+                result = run_sync(step, ctx)
             if commit:
                 ctx.uow.commit()
         if commit:
