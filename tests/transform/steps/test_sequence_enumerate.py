@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import uuid
 from collections.abc import Iterator
@@ -21,8 +20,9 @@ from facturo.platform.runtime import Runtime
 from facturo.sequence import service as sequence_service
 from facturo.silo import service as silo_service
 from facturo.silo.service import Source
-from facturo.transform.steps.base import JobInfo, Resources, StepContext, StepResult
+from facturo.transform.steps.base import Resources, StepContext, StepResult
 from facturo.transform.steps.sequence_enumerate import enumerate_code
+from facturo.transform.steps.testing import step_context
 
 SHARED = Path(__file__).resolve().parents[4] / "shared"
 INVOICE = json.loads((SHARED / "data/invopop/gobl/es-verifactu-b2b-invoice.min.json").read_text())
@@ -54,20 +54,15 @@ def _context(
     resources: Resources | None = None,
     commit: bool = True,
 ) -> Iterator[StepContext]:
-    job = JobInfo(uuid7(), ws.id, uuid7(), None, args or {}, entry_id)
     with rt.uow() as uow:
-        yield StepContext(
-            job=job,
-            step_id="enumerate",
-            step_name="Add sequential code",
+        yield step_context(
+            uow,
+            workspace_id=ws.id,
             action="sequence.enumerate",
-            pointer="#/steps/1",
-            attempt=1,
-            resumed=False,
-            uow=uow,
             now=datetime.now(UTC),
-            resources=resources or Resources(),
-            log=logging.LoggerAdapter(logging.getLogger("test.enumerate"), {}),
+            entry_id=entry_id,
+            args=args,
+            resources=resources,
         )
         if commit:
             uow.commit()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,11 +16,12 @@ from facturo.platform.models import Workspace
 from facturo.platform.runtime import Runtime
 from facturo.silo import service as silo_service
 from facturo.silo.service import Source
-from facturo.transform.steps.base import JobInfo, Provider, Resources, StepContext, StepResult
+from facturo.transform.steps.base import Provider, StepContext, StepResult
 from facturo.transform.steps.gobl_build import build, validate
 from facturo.transform.steps.sequence_enumerate import enumerate_code
 from facturo.transform.steps.silo_if import silo_if
 from facturo.transform.steps.silo_modify import modify
+from facturo.transform.steps.testing import step_context
 from facturo.transform.workflows.validate import (
     FaultCode,
     WorkflowInvalid,
@@ -47,20 +47,9 @@ def _entry(rt: Runtime, ws: Workspace, data: dict[str, Any]) -> Any:
 
 @contextmanager
 def _context(rt: Runtime, ws: Workspace, entry_id: Any) -> Iterator[StepContext]:
-    job = JobInfo(uuid7(), ws.id, uuid7(), None, {}, entry_id)
     with rt.uow() as uow:
-        yield StepContext(
-            job=job,
-            step_id="if",
-            step_name="If / Else",
-            action="silo.if",
-            pointer="#/steps/0",
-            attempt=1,
-            resumed=False,
-            uow=uow,
-            now=datetime.now(UTC),
-            resources=Resources(),
-            log=logging.LoggerAdapter(logging.getLogger("test.silo_if"), {}),
+        yield step_context(
+            uow, workspace_id=ws.id, action="silo.if", now=datetime.now(UTC), entry_id=entry_id
         )
         uow.commit()
 
