@@ -25,6 +25,7 @@ import anyio.to_thread
 
 from facturo.aeat_sandbox import service
 from facturo.aeat_sandbox.admin import admin_app
+from facturo.aeat_sandbox.census import CensusBook, census_router
 from facturo.aeat_sandbox.faults import FaultKind, FaultQueue, InjectedFault
 from facturo.aeat_sandbox.store import Store
 
@@ -49,6 +50,9 @@ class SandboxApp:
         #: Set when the server stops: held replies are released at once.
         self.closing = threading.Event()
         self.admin = admin_app(self.store, self.faults)
+        #: Names and VIES numbers of the census lookup (``facturo.aeat_sandbox.census``).
+        self.census = CensusBook()
+        self.admin.include_router(census_router(self.store, self.census))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         endpoint = service.ENDPOINTS.get(scope.get("path", "")) if scope["type"] == "http" else None

@@ -20,6 +20,7 @@ from facturo.silo import api as silo_api
 from facturo.transform import api as transform_api
 from facturo.transform.playbooks import api as playbooks_api
 from facturo.transform.webhooks import api as webhooks_api
+from facturo.verifactu import registrations_api
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -42,6 +43,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(sequence_api.router)
     app.include_router(webhooks_api.router)
     app.include_router(mail_sink_api.router)
+    app.include_router(registrations_api.router)
     app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     return app

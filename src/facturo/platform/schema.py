@@ -14,6 +14,7 @@ from facturo.sequence import tables as _sequence_tables  # noqa: F401
 from facturo.silo import tables as _silo_tables  # noqa: F401
 from facturo.transform import tables as _transform_tables  # noqa: F401
 from facturo.transform.webhooks import tables as _webhook_tables  # noqa: F401
+from facturo.verifactu import registration_tables as _registration_tables  # noqa: F401
 from facturo.verifactu import tables as _verifactu_tables  # noqa: F401
 
 metadata: MetaData = Base.metadata

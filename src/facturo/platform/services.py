@@ -93,6 +93,8 @@ def step_resources(settings: Settings, background: Background) -> Resources:
     from facturo.mail.sender import MailSender
     from facturo.silo import storage
     from facturo.transform.steps.email_send import MailFiles
+    from facturo.transform.steps.gov_es_lookup import CensusClient
+    from facturo.transform.steps.verifactu_register import RegistrationLinks
     from facturo.transform.webhooks.sender import Sender
     from facturo.verifactu.client import BatchSender, Pacer, open_transport
     from facturo.verifactu.client import Environment as AeatEnvironment
@@ -107,7 +109,12 @@ def step_resources(settings: Settings, background: Background) -> Resources:
     resources.add(MailSender.from_settings(settings))
     resources.add(MailFiles(store))
     resources.add(verifactu_setup(settings))
+    resources.add(RegistrationLinks(settings.resolved_public_url))
     url = aeat_url(settings)
+    if url:
+        census = CensusClient.for_endpoint(url)
+        resources.add(census)
+        background.closers.append(census.close)
     password = settings.aeat_certificate_password
     if url or settings.aeat_certificate:
         transport = open_transport(

@@ -98,17 +98,21 @@ def _page(
         query = query.where(bound)
     if cursor:
         at, last_id = decode_cursor(cursor, ascending=ascending)
+        # The plain bound on created_at lets the index seek straight to the page; the OR alone
+        # makes the database walk the index from its first entry (seconds at a million).
         if ascending:
             query = query.where(
+                EntryRow.created_at >= at,
                 or_(
                     EntryRow.created_at > at, and_(EntryRow.created_at == at, EntryRow.id > last_id)
-                )
+                ),
             )
         else:
             query = query.where(
+                EntryRow.created_at <= at,
                 or_(
                     EntryRow.created_at < at, and_(EntryRow.created_at == at, EntryRow.id < last_id)
-                )
+                ),
             )
     order = (
         (EntryRow.created_at.asc(), EntryRow.id.asc())

@@ -31,7 +31,12 @@ from facturo.platform.db_types import UTCDateTime
 
 class EntryRow(Base):
     __tablename__ = "silo_entry"
-    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key"),
+        # Lists page by (created_at, id) within a workspace, with or without a folder.
+        Index("ix_silo_entry_listing", "workspace_id", "created_at", "id"),
+        Index("ix_silo_entry_folder_listing", "workspace_id", "folder", "created_at", "id"),
+    )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("platform_workspace.id"), primary_key=True
@@ -46,7 +51,7 @@ class EntryRow(Base):
     doc_schema: Mapped[str] = mapped_column(String(255))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Faults of the job that set the latest state (contract ``SiloEntry.faults``).
     faults: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from facturo.transform.steps import (
     email_send,
     gobl_build,
+    gov_es_lookup,
     pdf_render,
     sequence_enumerate,
     silo_close,
@@ -19,6 +20,7 @@ from facturo.transform.steps import (
     silo_state,
     verifactu_cancel,
     verifactu_generate,
+    verifactu_register,
     verifactu_send,
     webhook_send,
 )
@@ -36,6 +38,11 @@ REGISTRY: Registry = Registry.of(
     verifactu_generate.generate,
     verifactu_send.send,
     verifactu_cancel.cancel,
+    verifactu_register.register,
+    verifactu_register.wait_upload,
+    verifactu_register.wait_approval,
+    verifactu_register.unregister,
+    gov_es_lookup.verify,
     pdf_render.pdf,
     email_send.email_send,
     email_send.email_notify,
