@@ -75,10 +75,13 @@ def submit(
     args: Any,
     tags: Sequence[str],
     src_id: str,
+    commit: bool = True,
 ) -> uuid.UUID:
     """Store a new job, due now; raise before storing anything if the request is wrong.
 
     ``src_id`` names the caller (the API token) on the entry version that ``data`` creates.
+    With ``commit=False`` the job joins the caller's transaction (a step creating a job: the
+    job exists exactly when the step's checkpoint commits) and the caller commits.
     """
     if job_id is not None and not is_time_based(job_id):
         raise InvalidJob(
@@ -124,45 +127,49 @@ def submit(
             workspace_id=workspace_id,
             data=data,
             source=silo.Source(src="api", src_id=src_id),
+            commit=False,  # the entry and its job commit together, or neither does
         )
         silo_entry_id = entry.id
     moment = _now()
-    uow.session.add(
-        JobRow(
-            workspace_id=workspace_id,
-            id=new_id,
-            workflow_id=workflow_id,
-            workflow_version_id=pinned.version_id,
-            key=key or None,
-            silo_entry_id=silo_entry_id,
-            args=clean_args,
-            tags=list(tags),
-            status="",
-            envelope=None,
-            created_at=moment,
-            updated_at=moment,
-            completed_at=None,
-            cancel_requested=False,
-            run_at=moment,
-            lease_owner=None,
-            lease_token=0,
-            lease_expires_at=None,
-            attempts=0,
-            first_attempt_at=None,
-            previous_delay=None,
-        )
-    )
     try:
-        uow.session.flush()
+        # A savepoint: a lost race undoes only this job, never the caller's other work.
+        with uow.session.begin_nested():
+            uow.session.add(
+                JobRow(
+                    workspace_id=workspace_id,
+                    id=new_id,
+                    workflow_id=workflow_id,
+                    workflow_version_id=pinned.version_id,
+                    key=key or None,
+                    silo_entry_id=silo_entry_id,
+                    args=clean_args,
+                    tags=list(tags),
+                    status="",
+                    envelope=None,
+                    created_at=moment,
+                    updated_at=moment,
+                    completed_at=None,
+                    cancel_requested=False,
+                    run_at=moment,
+                    lease_owner=None,
+                    lease_token=0,
+                    lease_expires_at=None,
+                    attempts=0,
+                    first_attempt_at=None,
+                    previous_delay=None,
+                )
+            )
     except IntegrityError as exc:  # a concurrent submit with this id or key won
-        uow.rollback()
+        if commit:
+            uow.rollback()
         if key and _by_key(uow, workspace_id, key) is not None:
             raise JobKeyTaken() from exc
         raise JobExists() from exc
     wakeup.announce(uow.session)
-    uow.commit()
-    with runtime.jobs_changed:
-        runtime.jobs_changed.notify_all()
+    if commit:
+        uow.commit()
+        with runtime.jobs_changed:
+            runtime.jobs_changed.notify_all()
     return new_id
 
 
