@@ -12,6 +12,7 @@ from facturo.platform import tables as _platform_tables  # noqa: F401
 from facturo.platform.db import Base
 from facturo.sequence import tables as _sequence_tables  # noqa: F401
 from facturo.silo import tables as _silo_tables  # noqa: F401
+from facturo.transform import schedule_tables as _schedule_tables  # noqa: F401
 from facturo.transform import tables as _transform_tables  # noqa: F401
 from facturo.transform.webhooks import tables as _webhook_tables  # noqa: F401
 from facturo.verifactu import registration_tables as _registration_tables  # noqa: F401

@@ -145,6 +145,7 @@ def start(runtime: Runtime, *, serve: bool, workers: bool = True) -> Background:
     """
     from facturo.transform.engine import wakeup
     from facturo.transform.engine.worker import start_worker_threads
+    from facturo.transform.schedules import start_scheduler_thread
     from facturo.transform.webhooks import service as webhooks_service
     from facturo.transform.webhooks.dispatcher import start_dispatcher_thread
 
@@ -183,6 +184,7 @@ def start(runtime: Runtime, *, serve: bool, workers: bool = True) -> Background:
         if listener is not None:
             background.add("Wake-up", listener)
         background.add("Webhooks", start_dispatcher_thread(runtime))
+        background.add("Schedules", start_scheduler_thread(runtime))
         threads = settings.worker_threads
         if workers and threads and (serve or not settings.is_sqlite):
             background.add(

@@ -63,7 +63,7 @@ def check_args(args: Any) -> dict[str, str]:
 
 
 def submit(
-    runtime: Runtime,
+    runtime: Runtime | None,
     uow: UnitOfWork,
     *,
     workspace_id: uuid.UUID,
@@ -81,7 +81,8 @@ def submit(
 
     ``src_id`` names the caller (the API token) on the entry version that ``data`` creates.
     With ``commit=False`` the job joins the caller's transaction (a step creating a job: the
-    job exists exactly when the step's checkpoint commits) and the caller commits.
+    job exists exactly when the step's checkpoint commits) and the caller commits; ``runtime``
+    (only used to wake in-process workers after the commit) may then be None.
     """
     if job_id is not None and not is_time_based(job_id):
         raise InvalidJob(
@@ -168,8 +169,9 @@ def submit(
     wakeup.announce(uow.session)
     if commit:
         uow.commit()
-        with runtime.jobs_changed:
-            runtime.jobs_changed.notify_all()
+        if runtime is not None:
+            with runtime.jobs_changed:
+                runtime.jobs_changed.notify_all()
     return new_id
 
 

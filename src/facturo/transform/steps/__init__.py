@@ -8,9 +8,11 @@ naming any other is refused when it is saved.
 from __future__ import annotations
 
 from facturo.transform.steps import (
+    cron,
     email_send,
     gobl_build,
     gov_es_lookup,
+    job_create,
     pdf_render,
     sequence_enumerate,
     silo_close,
@@ -47,5 +49,8 @@ REGISTRY: Registry = Registry.of(
     email_send.email_send,
     email_send.email_notify,
     webhook_send.send_webhook,
+    job_create.create_job,
+    cron.subscribe,
+    cron.unsubscribe,
 )
 """Every provider this server offers, by action id."""
