@@ -17,9 +17,9 @@ Why each one is shaped as it is (codes from ``shared/data/verifactu/errores``):
   without a NIF). It also surfaces at ``verifactu.generate``; the entry is filed in the
   ``review`` folder, set to ``error`` and notified.
 - **2004** (FechaHoraHusoGenRegistro ahead of AEAT's clock). AEAT stores the record as
-  AceptadoConErrores and no correction is needed, so ``verifactu.send`` answers **OK** with a
-  fault, not KO, and the OK carries no code: no condition can branch on it. The playbook carries
-  on and sends a webhook after the send, whose ``faults`` carry the 2004.
+  AceptadoConErrores and no correction is needed, so ``verifactu.send`` answers **OK** with the
+  code 2004 (and the fault), not KO. A condition on OK + 2004 sends a webhook whose ``faults``
+  carry the 2004, then the flow carries on; a Correcto send skips the webhook.
 - **3000** (duplicate key). When AEAT holds this very record (a resend after a lost reply), the
   client settles it by query as stored and the step is OK: no branch. A KO 3000 therefore means
   another record holds the invoice number, and the entry is filed for review.
