@@ -1,5 +1,7 @@
 """GOBL documents: a pure Python port of invopop/gobl (calculate, validate, envelope)."""
 
+from facturo.gobl.bill.correction_schema import correction_options_schema
+from facturo.gobl.bill.invoice_correct import correct, corrected_document
 from facturo.gobl.envelope import Envelope, calculate_document, wrap
 from facturo.gobl.errors import ErrorKey, GoblError
 from facturo.gobl.num import Amount, Percentage
@@ -17,6 +19,9 @@ __all__ = [
     "Percentage",
     "build",
     "calculate",
+    "correct",
+    "corrected_document",
+    "correction_options_schema",
     "parse",
     "validate",
 ]

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from facturo.gobl import GoblError, build, parse, validate
+from facturo.gobl import ErrorKey, GoblError, build, correct, parse, validate
 from facturo.gobl.dsig import (
     DsigError,
     PrivateKey,
@@ -112,6 +112,70 @@ def verify_cmd(file: FileArg, key: KeyOpt) -> None:
     except (GoblError, DsigError) as err:
         _fail(err)
     typer.echo("verified")
+
+
+def _stamps(file: Path | None) -> list[Any]:
+    """Stamps from a JSON/YAML file: a list, or an envelope whose header carries them."""
+    if file is None:
+        return []
+    text = file.read_text("utf-8")
+    if text.lstrip().startswith("["):
+        try:
+            data: Any = json.loads(text)
+        except ValueError as exc:
+            raise GoblError(ErrorKey.INPUT, f"stamps: {exc}") from exc
+    else:
+        data = parse(text)
+    if isinstance(data, dict):
+        data = (data.get("head") or {}).get("stamps") or data.get("stamps") or []
+    return list(data) if isinstance(data, list) else [data]
+
+
+def _ext(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"expected key=value, got {pair!r}", param_hint="--ext")
+        out[key.strip()] = value.strip()
+    return out
+
+
+@app.command("correct")
+def correct_cmd(
+    file: FileArg,
+    type_: Annotated[
+        str, typer.Option("--type", "-t", help="credit-note, corrective or debit-note")
+    ],
+    reason: Annotated[str | None, typer.Option(help="why the invoice is corrected")] = None,
+    series: Annotated[str | None, typer.Option(help="series of the new invoice")] = None,
+    issue_date: Annotated[
+        str | None, typer.Option("--date", help="issue date (YYYY-MM-DD); default today")
+    ] = None,
+    stamps: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="stamps of the original (JSON/YAML)"),
+    ] = None,
+    ext: Annotated[
+        list[str] | None, typer.Option("--ext", help="extension code key=value (repeatable)")
+    ] = None,
+    copy_tax: Annotated[
+        bool, typer.Option("--copy-tax", help="copy the original's tax totals")
+    ] = False,
+) -> None:
+    """Build a credit note, corrective or debit note from an invoice; print the envelope."""
+    options: dict[str, Any] = {"type": type_, "ext": _ext(ext or [])}
+    for name, value in (("reason", reason), ("series", series), ("issue_date", issue_date)):
+        if value is not None:
+            options[name] = value
+    if copy_tax:
+        options["copy_tax"] = True
+    try:
+        options["stamps"] = _stamps(stamps)
+        env = correct(parse(file.read_bytes()), options, uuid_factory=uuid7, now=datetime.now(UTC))
+        _out(env.to_json())
+    except GoblError as err:
+        _fail(err)
 
 
 if __name__ == "__main__":  # pragma: no cover
