@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, or_, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, tuple_, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -105,28 +105,8 @@ def claim(session: Session, *, owner: str, now: datetime, lease: timedelta) -> C
     One statement: ``UPDATE … WHERE (workspace_id, id) IN (SELECT … FOR UPDATE SKIP LOCKED
     LIMIT 1) RETURNING *``; the returned row spares :func:`load` a read.
     """
-    due = (
-        select(_JOB.c.workspace_id, _JOB.c.id)
-        .where(
-            _JOB.c.run_at.is_not(None),
-            _JOB.c.run_at <= now,
-            or_(_JOB.c.lease_expires_at.is_(None), _JOB.c.lease_expires_at < now),
-        )
-        .order_by(_JOB.c.run_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    statement = (
-        update(_JOB)
-        .where(tuple_(_JOB.c.workspace_id, _JOB.c.id).in_(due.scalar_subquery()))
-        .values(
-            lease_token=_JOB.c.lease_token + 1,
-            lease_owner=owner,
-            lease_expires_at=now + lease,
-        )
-        .returning(*_JOB.c)
-    )
-    row = session.execute(statement).mappings().first()
+    params = {"now": now, "owner": owner, "until": now + lease}
+    row = _run(session, _CLAIM, params).mappings().first()
     session.commit()
     if row is None:
         return None
@@ -203,9 +183,58 @@ _FAULT = cast(Table, JobFaultRow.__table__)
 # Statements are built once: building SQLAlchemy constructs costs more than running them on
 # SQLite, and a step's checkpoint runs a handful of them.
 _INSERT_INTENT = insert(_INTENT)
-_INSERT_EVENT = insert(_EVENT)
 _INSERT_FAULT = insert(_FAULT)
 _FENCES: dict[tuple[str, ...], Any] = {}
+_EVENT_INSERTS: dict[int, Any] = {}
+_EVENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "intent_id",
+    "index",
+    "status",
+    "at",
+    "code",
+    "message",
+    "args",
+    "silo_entry_id",
+)
+
+
+def _claim_statement() -> Any:
+    now = bindparam("now", type_=_JOB.c.run_at.type)
+    due = (
+        select(_JOB.c.workspace_id, _JOB.c.id)
+        .where(
+            _JOB.c.run_at.is_not(None),
+            _JOB.c.run_at <= now,
+            or_(_JOB.c.lease_expires_at.is_(None), _JOB.c.lease_expires_at < now),
+        )
+        .order_by(_JOB.c.run_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(_JOB)
+        .where(tuple_(_JOB.c.workspace_id, _JOB.c.id).in_(due.scalar_subquery()))
+        .values(
+            lease_token=_JOB.c.lease_token + 1,
+            lease_owner=bindparam("owner", type_=_JOB.c.lease_owner.type),
+            lease_expires_at=bindparam("until", type_=_JOB.c.lease_expires_at.type),
+        )
+        .returning(*_JOB.c)
+    )
+
+
+_CLAIM = _claim_statement()
+
+
+def _run(session: Session, statement: Any, params: Any) -> Any:
+    """Run a Core statement on the session's connection, past the ORM's execution layer.
+
+    The engine's statements touch no mapped object, so the ORM's identity-map work would be pure
+    overhead on every checkpoint; the connection is the session's, so they share its
+    transaction.
+    """
+    return session.connection().execute(statement, params)
 
 
 def _fence_statement(keys: tuple[str, ...]) -> Any:
@@ -234,7 +263,7 @@ def fence(session: Session, held: Claim, values: Mapping[str, Any]) -> bool:
     keys = tuple(sorted(values))
     params = {f"v_{key}": values[key] for key in keys}
     params |= {"w_workspace_id": held.workspace_id, "w_id": held.job_id, "w_token": held.token}
-    row = session.execute(_fence_statement(keys), params).first()
+    row = _run(session, _fence_statement(keys), params).first()
     if row is None:
         session.rollback()
         raise LeaseLost()
@@ -264,60 +293,166 @@ class StepRef:
     provider: str
 
 
-def record(session: Session, job: JobState, step: StepRef, events: Sequence[NewEvent]) -> None:
-    """Append ``events`` to the step's intent, starting the intent on the step's first event.
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """Step-log rows :func:`stage` prepared: a new intent or an intent update, and events."""
 
-    One insert for the events (and one for a new intent, born completed when the step ends in
-    the same transaction); an existing intent is updated only when the step ends.
+    events: dict[str, Any]
+    count: int
+    new_intent: dict[str, Any] | None = None
+    intent_update: dict[str, Any] | None = None
+
+
+def stage(job: JobState, step: StepRef, events: Sequence[NewEvent]) -> Staged | None:
+    """Append ``events`` to the step's intent in ``job``, starting the intent on its first event.
+
+    Only the worker's view changes here (the planner reads it at once); the rows go to the
+    database with :func:`checkpoint`, in the step's transaction. A new intent is
+    born completed when the step ends in that transaction; an existing one is updated only when
+    the step ends.
     """
     if not events:
-        return
+        return None
     final = any(e.status.is_final for e in events)
     last = events[-1].at
     ref = next((e.ref for e in reversed(events) if e.ref), "")
     intent = job.intent_at(step.path)
+    new: dict[str, Any] | None = None
+    changes: dict[str, Any] | None = None
     if intent is None:
         intent = Intent(uuid7(), len(job.intents), step.path, step.step_id)
-        session.execute(
-            _INSERT_INTENT,
-            {
-                "id": intent.id,
-                "workspace_id": job.workspace_id,
-                "job_id": job.id,
-                "seq": intent.seq,
-                "path": list(step.path),
-                "step_id": step.step_id,
-                "name": step.name,
-                "provider": step.provider,
-                "ref": ref,
-                "completed": final,
-                "created_at": events[0].at,
-                "updated_at": last,
-            },
-        )
+        new = {
+            "id": intent.id,
+            "workspace_id": job.workspace_id,
+            "job_id": job.id,
+            "seq": intent.seq,
+            "path": list(step.path),
+            "step_id": step.step_id,
+            "name": step.name,
+            "provider": step.provider,
+            "ref": ref,
+            "completed": final,
+            "created_at": events[0].at,
+            "updated_at": last,
+        }
         job.intents.append(intent)
     elif final or ref:
-        values: dict[str, Any] = {"updated_at": last, "completed": final}
+        changes = {"w_id": intent.id, "updated_at": last, "completed": final}
         if ref:
-            values["ref"] = ref
-        session.execute(update(_INTENT).where(_INTENT.c.id == intent.id).values(**values))
-    rows = []
-    for event in events:
-        rows.append(
-            {
-                "id": uuid7(),
-                "intent_id": intent.id,
-                "index": intent.next_index,
-                "status": event.status.value,
-                "at": event.at,
-                "code": event.code,
-                "message": event.message,
-                "args": dict(event.args),
-                "silo_entry_id": event.silo_entry_id,
-            }
-        )
+            changes["ref"] = ref
+    params: dict[str, Any] = {}
+    for n, event in enumerate(events):
+        params |= {
+            f"id_{n}": uuid7(),
+            f"intent_id_{n}": intent.id,
+            f"index_{n}": intent.next_index,
+            f"status_{n}": event.status.value,
+            f"at_{n}": event.at,
+            f"code_{n}": event.code,
+            f"message_{n}": event.message,
+            f"args_{n}": dict(event.args),
+            f"silo_entry_id_{n}": event.silo_entry_id,
+        }
         intent.events.append((event.status, event.code))
-    session.execute(_INSERT_EVENT, rows)
+    return Staged(params, len(events), new, changes)
+
+
+def write(session: Session, staged: Staged | None) -> None:
+    """Insert (and update) the staged rows of the step log."""
+    if staged is None:
+        return
+    if staged.intent_update is not None:
+        keys = tuple(sorted(k for k in staged.intent_update if k != "w_id"))
+        _run(session, _update_intent(keys), staged.intent_update)
+    if staged.new_intent is not None:
+        _run(session, _INSERT_INTENT, staged.new_intent)
+    _run(session, _insert_events(staged.count), staged.events)
+
+
+def checkpoint(
+    session: Session, held: Claim, staged: Staged | None, values: Mapping[str, Any]
+) -> bool:
+    """:func:`write` the staged step log and :func:`fence` the job row; same answer as fence.
+
+    On PostgreSQL a new intent, its events and the fenced update are one statement
+    (``WITH new_intent AS (INSERT …), new_events AS (INSERT …) UPDATE … RETURNING``): a step's
+    checkpoint is then one round trip besides its transaction's BEGIN and COMMIT. If the lease
+    was lost, the inserts are rolled back with everything else.
+    """
+    if (
+        staged is None
+        or staged.new_intent is None
+        or session.get_bind().dialect.name != "postgresql"
+    ):
+        write(session, staged)
+        return fence(session, held, values)
+    keys = tuple(sorted(values))
+    params = {f"v_{key}": values[key] for key in keys} | staged.events
+    params |= {f"new_{key}": value for key, value in staged.new_intent.items()}
+    params |= {"w_workspace_id": held.workspace_id, "w_id": held.job_id, "w_token": held.token}
+    row = _run(session, _fence_with_log(keys, staged.count), params).first()
+    if row is None:
+        session.rollback()
+        raise LeaseLost()
+    return bool(row[0])
+
+
+_INTENT_UPDATES: dict[tuple[str, ...], Any] = {}
+_FENCES_WITH_LOG: dict[tuple[tuple[str, ...], int], Any] = {}
+
+
+def _update_intent(keys: tuple[str, ...]) -> Any:
+    statement = _INTENT_UPDATES.get(keys)
+    if statement is None:
+        statement = (
+            update(_INTENT)
+            .where(_INTENT.c.id == bindparam("w_id", type_=_INTENT.c.id.type))
+            .values({key: bindparam(key, type_=_INTENT.c[key].type) for key in keys})
+        )
+        _INTENT_UPDATES[keys] = statement
+    return statement
+
+
+def _new_intent() -> Any:
+    return (
+        insert(_INTENT)
+        .values({c.key: bindparam(f"new_{c.key}", type_=c.type) for c in _INTENT.c})
+        .cte("new_intent")
+    )
+
+
+def _fence_with_log(keys: tuple[str, ...], count: int) -> Any:
+    """PostgreSQL: the fenced update with a new intent and its events as ``WITH`` inserts.
+
+    Every data-modifying ``WITH`` runs to completion whether or not the update reads it, and
+    the events' foreign key is checked at the end of the statement, when the intent exists.
+    """
+    statement = _FENCES_WITH_LOG.get((keys, count))
+    if statement is None:
+        events = _insert_events(count).cte("new_events")
+        statement = _fence_statement(keys).add_cte(_new_intent(), events)
+        _FENCES_WITH_LOG[(keys, count)] = statement
+    return statement
+
+
+def _insert_events(count: int) -> Any:
+    """One ``INSERT … SELECT … UNION ALL SELECT …`` for ``count`` events: one round trip.
+
+    Not ``VALUES (…), (…)``: SQLAlchemy does not cache a multi-row VALUES statement, and
+    compiling it on every checkpoint costs more than the insert; not ``executemany`` either,
+    which takes a batching path (a pipeline on psycopg) dearer than one statement.
+    """
+    statement = _EVENT_INSERTS.get(count)
+    if statement is None:
+        rows = [
+            select(*(bindparam(f"{c}_{n}", type_=_EVENT.c[c].type) for c in _EVENT_COLUMNS))
+            for n in range(count)
+        ]
+        statement = insert(_EVENT).from_select(
+            list(_EVENT_COLUMNS), union_all(*rows) if count > 1 else rows[0]
+        )
+        _EVENT_INSERTS[count] = statement
+    return statement
 
 
 def add_faults(session: Session, job: JobState, faults: Sequence[Fault]) -> None:
@@ -338,7 +473,7 @@ def add_faults(session: Session, job: JobState, faults: Sequence[Fault]) -> None
         )
         job.faults.append(item)
     if rows:
-        session.execute(_INSERT_FAULT, rows)
+        _run(session, _INSERT_FAULT, rows)
 
 
 def acquire_lock(

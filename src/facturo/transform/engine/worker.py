@@ -11,6 +11,10 @@ events, the job's args/status/faults and the lease update commit together, and t
 update is fenced by the lease token (:func:`store.fence`), so a worker that lost its lease
 commits nothing.
 
+**One connection per job.** The claim and every step's transaction run on one pooled connection
+the worker holds until the job finishes or must wait (a fresh session per transaction), so a step
+pays for its checkpoint and not for a pool checkout.
+
 **Resume by effect** (STYLE.md "Step providers"). A ``PURE`` step writes its RUN event together
 with its result: one commit per step, and a crash just runs it again. ``IDEMPOTENT`` and
 ``RECONCILE`` steps commit a RUN event first, so after a crash the planner answers
@@ -41,12 +45,14 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import sessionmaker
 
 from facturo.errors import Fault, NotFound
 from facturo.platform.ids import uuid7
@@ -115,20 +121,22 @@ class Worker:
         self.busy_retry = timedelta(seconds=settings.worker_busy_retry_seconds)
         self._workflows: dict[Any, Workflow] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._sessions: sessionmaker[Any] | None = None
 
     # -- the loop ---------------------------------------------------------------------------
 
     def run_once(self) -> bool:
         """Claim one due job and run it as far as it goes; False when nothing was due."""
-        with self.runtime.uow() as uow:
-            held = store.claim(uow.session, owner=self.name, now=self.clock(), lease=self.lease)
-        if held is None:
-            return False
-        try:
-            self.process(held)
-        except LeaseLost:
-            log.warning("lost the lease of job %s; another worker has it", held.job_id)
-        return True
+        with self._connection():
+            with self._uow() as uow:
+                held = store.claim(uow.session, owner=self.name, now=self.clock(), lease=self.lease)
+            if held is None:
+                return False
+            try:
+                self.process(held)
+            except LeaseLost:
+                log.warning("lost the lease of job %s; another worker has it", held.job_id)
+            return True
 
     def run_until(self, stop: threading.Event, poll: float | None = None) -> None:
         """Run jobs until ``stop`` is set; an idle worker sleeps until woken or ``poll``."""
@@ -152,11 +160,44 @@ class Worker:
             self._loop.close()
             self._loop = None
 
+    @contextmanager
+    def _connection(self) -> Iterator[None]:
+        """Hold one pooled connection for a claim and the job's steps, one transaction each.
+
+        A checkout costs a round trip of its own on PostgreSQL (the pool's liveness ping), more
+        than a step's checkpoint; taking it once per job instead of once per transaction keeps
+        the checkpoint the only work of a step. Each step still gets a fresh session (an empty
+        identity map) and its own transaction; a connection that breaks mid-job fails the job's
+        run, and the next job checks out a healthy one.
+        """
+        if self._sessions is not None:  # already held (``process`` called from ``run_once``)
+            yield
+            return
+        factory = self.runtime.sessions
+        with self.runtime.engine.connect() as connection:
+            self._sessions = sessionmaker(
+                class_=factory.class_, **{**factory.kw, "bind": connection}
+            )
+            try:
+                yield
+            finally:
+                self._sessions = None
+
+    def _uow(self) -> UnitOfWork:
+        """A unit of work on the held connection (or the runtime's pool outside a job)."""
+        if self._sessions is None:
+            return self.runtime.uow()
+        return UnitOfWork(self._sessions)
+
     # -- one job ----------------------------------------------------------------------------
 
     def process(self, held: Claim) -> None:
         """Run the claimed job's steps until it finishes or must wait."""
-        with self.runtime.uow() as uow:
+        with self._connection():
+            self._process(held)
+
+    def _process(self, held: Claim) -> None:
+        with self._uow() as uow:
             job = store.load(uow.session, held)
             workflow = self._workflow(uow, job)
         while True:
@@ -187,7 +228,9 @@ class Worker:
         """Run one attempt of a step and checkpoint it; True if the job goes straight on.
 
         When the step's result ends the job (or a cancel arrived), the job is completed in the
-        step's own transaction: the last step of a job costs one commit, like every other.
+        step's own transaction: the last step of a job costs one commit, like every other, and
+        its fenced update of the job row is also the completing one (a cancel seen by that
+        update completes the job again, KO ``cancelled``, before the commit).
         """
         action = run.step.action or ""
         ref = store.StepRef(run.path, run.step.id or "", run.step.name or "", action)
@@ -204,7 +247,7 @@ class Worker:
         first = job.first_attempt_at or started
         lock_key: str | None = None
         if provider.concurrency is not None:
-            with self.runtime.uow() as uow:
+            with self._uow() as uow:
                 lock_key = provider.concurrency(
                     self._context(job, run, provider, attempt, uow, started), config
                 )
@@ -218,7 +261,7 @@ class Worker:
         self._extend_lease(held, job, provider, started)
         if provider.effect is not Effect.PURE:
             self._record_run(held, job, ref, started, attempt, first)
-        with self.runtime.uow() as uow:
+        with self._uow() as uow:
             ctx = self._context(job, run, provider, attempt, uow, started)
             outcome = self._attempt(provider, ctx, config, resumed=run.resumed)
             if outcome.result is None or outcome.result.status not in _FINAL:
@@ -230,42 +273,36 @@ class Worker:
             values, faults, goes_on = self._outcome(
                 job, provider, outcome, ended, attempt, first, events
             )
-            store.record(uow.session, job, ref, events)
+            staged = store.stage(job, ref, events)
             self._fault(uow, job, faults, ended)
-            cancelled = store.fence(uow.session, held, values)
+            over = self._over(workflow, job) if goes_on else None
+            if over is not None:  # the job ends with this step: one fenced update does both
+                values |= self._completion(uow, job, over, ended)
+            cancelled = store.checkpoint(uow.session, held, staged, values)
             if lock_key is not None:
                 store.release_lock(uow.session, lock_key, held)
-            finished = goes_on and self._complete_if_over(
-                uow, held, job, workflow, ended, cancelled=cancelled
-            )
+            finished = over is not None
+            if goes_on and cancelled:  # a cancel outranks the workflow's own end
+                fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
+                self._complete(uow, held, job, EventStatus.KO.value, [fault], ended)
+                finished = True
+            elif over is not None:
+                self._completed(uow, job, over, [], ended)
             uow.commit()
         if finished or not goes_on:
             self._notify()
         return goes_on and not finished
 
-    def _complete_if_over(
-        self,
-        uow: UnitOfWork,
-        held: Claim,
-        job: JobState,
-        workflow: Workflow,
-        now: datetime,
-        *,
-        cancelled: bool,
-    ) -> bool:
-        """Complete the job in this transaction if it was cancelled or its last step ran."""
-        if cancelled:
-            fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
-            self._complete(uow, held, job, EventStatus.KO.value, [fault], now)
-            return True
+    def _over(self, workflow: Workflow, job: JobState) -> str | None:
+        """The job's final status if its last step just ran, else None.
+
+        A log the planner rejects is not over here: the loop plans again and records it.
+        """
         try:
             decision = plan_next(workflow, _log(job))
-        except LogMismatch:  # the loop plans again and records it
-            return False
-        if isinstance(decision, Finish):
-            self._complete(uow, held, job, decision.status.value, [], now)
-            return True
-        return False
+        except LogMismatch:
+            return None
+        return decision.status.value if isinstance(decision, Finish) else None
 
     def _outcome(
         self,
@@ -381,14 +418,14 @@ class Worker:
     ) -> bool:
         """End a step KO without running it (its action vanished from the registry)."""
         now = self.clock()
-        with self.runtime.uow() as uow:
+        with self._uow() as uow:
             events: list[store.NewEvent] = []
             values, faults = self._final(
                 job, ref.provider, StepResult.ko(code, message), now, events
             )
-            store.record(uow.session, job, ref, events)
+            staged = store.stage(job, ref, events)
             self._fault(uow, job, faults, now)
-            store.fence(uow.session, held, values)
+            store.checkpoint(uow.session, held, staged, values)
             uow.commit()
         return True
 
@@ -402,11 +439,12 @@ class Worker:
         first: datetime,
     ) -> None:
         """Commit the RUN event before a step with an outside effect starts."""
-        with self.runtime.uow() as uow:
-            store.record(uow.session, job, ref, [store.NewEvent(EventStatus.RUN, now)])
-            store.fence(
+        with self._uow() as uow:
+            staged = store.stage(job, ref, [store.NewEvent(EventStatus.RUN, now)])
+            store.checkpoint(
                 uow.session,
                 held,
+                staged,
                 {
                     "status": EventStatus.RUN.value,
                     "updated_at": now,
@@ -426,13 +464,13 @@ class Worker:
         if job.lease_until is not None and job.lease_until >= needed:
             return
         job.lease_until = now + self.lease + timedelta(seconds=provider.timeout)
-        with self.runtime.uow() as uow:
+        with self._uow() as uow:
             store.fence(uow.session, held, {"lease_expires_at": job.lease_until})
             uow.commit()
 
     def _reschedule_busy(self, held: Claim, now: datetime) -> None:
         """The concurrency key is busy: try again shortly, without spending an attempt."""
-        with self.runtime.uow() as uow:
+        with self._uow() as uow:
             store.fence(
                 uow.session,
                 held,
@@ -446,7 +484,7 @@ class Worker:
 
     def _finish(self, held: Claim, job: JobState, status: str, faults: list[Fault]) -> None:
         """Complete the job in a transaction of its own (a job finishing without a step)."""
-        with self.runtime.uow() as uow:
+        with self._uow() as uow:
             self._complete(uow, held, job, status, faults, self.clock())
             uow.commit()
         self._notify()
@@ -461,21 +499,29 @@ class Worker:
         now: datetime,
     ) -> None:
         """Complete the job: outcome, envelope snapshot, hooks; fenced, in ``uow``, no commit."""
-        store.fence(
-            uow.session,
-            held,
-            {
-                "status": status,
-                "updated_at": now,
-                "completed_at": now,
-                "run_at": None,
-                "lease_owner": None,
-                "lease_expires_at": None,
-                "args": dict(job.args),
-                "silo_entry_id": job.silo_entry_id,
-                "envelope": self._envelope(uow, job),
-            },
-        )
+        store.fence(uow.session, held, self._completion(uow, job, status, now))
+        self._completed(uow, job, status, faults, now)
+
+    def _completion(
+        self, uow: UnitOfWork, job: JobState, status: str, now: datetime
+    ) -> dict[str, Any]:
+        """The job row's values once it completes with ``status``."""
+        return {
+            "status": status,
+            "updated_at": now,
+            "completed_at": now,
+            "run_at": None,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "args": dict(job.args),
+            "silo_entry_id": job.silo_entry_id,
+            "envelope": self._envelope(uow, job),
+        }
+
+    def _completed(
+        self, uow: UnitOfWork, job: JobState, status: str, faults: list[Fault], now: datetime
+    ) -> None:
+        """What follows the completing update in its transaction: faults, wake-ups, hooks."""
         store.add_faults(uow.session, job, faults)
         wakeup.announce(uow.session)  # a ``?wait`` in the API process returns at once
         event = JobFinished(
