@@ -200,12 +200,6 @@ def test_gobl_sign_returns_a_signed_envelope(
     assert refused.json()["errors"][0]["code"] == "GOBL-ENVELOPE-13"
 
 
-def test_gobl_correct_is_refused_clearly(client: TestClient, auth: dict[str, str]) -> None:
-    res = client.post("/silo/v1/gobl/correct", json={"data": INVOICE}, headers=auth)
-    assert res.status_code == 422
-    assert res.json()["errors"][0]["code"] == "unsupported"
-
-
 def test_search_finds_entries_by_any_text_newest_first(
     client: TestClient, auth: dict[str, str]
 ) -> None:

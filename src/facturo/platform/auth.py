@@ -3,14 +3,21 @@
 ``Caller`` is what an endpoint declares to require a token; the principal it yields carries the
 workspace every query must be scoped to. Basic auth is refused outright: the contract only uses
 it for OAuth app endpoints, which Facturo does not serve.
+
+The dependencies are ``async`` where they do no blocking work, because FastAPI runs every plain
+``def`` dependency in its thread pool, and each hand-off to it and back costs more than a token
+check or a session's creation. What does touch the database (a token not seen lately, closing a
+session) still runs in the thread pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from facturo.platform import workspaces
@@ -22,25 +29,71 @@ from facturo.platform.uow import UnitOfWork
 _bearer = HTTPBearer(auto_error=False, description="An API token of the workspace.")
 
 
-def runtime(request: Request) -> Runtime:
+def token_cache(rt: Runtime) -> workspaces.TokenCache:
+    """The token cache of the runtime's database."""
+    return workspaces.token_cache(rt.engine)
+
+
+def authenticate(rt: Runtime, cache: workspaces.TokenCache, secret: str) -> Principal:
+    """The caller behind ``secret``: from ``cache`` if checked lately, else from the database."""
+    found = cache.get(secret)
+    if found is not None:
+        return found
+    with UnitOfWork(rt.sessions, read_only=True) as uow:
+        principal = workspaces.authenticate(uow, secret=secret)
+    cache.put(secret, principal)
+    return principal
+
+
+async def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
 
 
-def unit_of_work(rt: Annotated[Runtime, Depends(runtime)]) -> Iterator[UnitOfWork]:
-    with rt.uow() as uow:
-        yield uow
+async def unit_of_work(rt: Annotated[Runtime, Depends(runtime)]) -> AsyncIterator[UnitOfWork]:
+    with UnitOfWork(rt.sessions) as uow:
+        try:
+            yield uow
+        finally:
+            await _release(uow)
 
 
-def principal(
+async def read_unit_of_work(
+    rt: Annotated[Runtime, Depends(runtime)],
+) -> AsyncIterator[UnitOfWork]:
+    """For endpoints that only read: a deferred transaction that never waits for writers."""
+    with UnitOfWork(rt.sessions, read_only=True) as uow:
+        try:
+            yield uow
+        finally:
+            await _release(uow)
+
+
+async def _release(uow: UnitOfWork) -> None:
+    """Roll back and return the connection, in the thread pool as it does I/O.
+
+    Entering a unit of work does none (the session connects at its first statement), so it
+    happens on the event loop. Shielded, so a client that goes away cannot leave the
+    connection checked out; the ``with`` block's own exit then finds nothing left to do.
+    """
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(uow.session.rollback)
+
+
+async def principal(
     rt: Annotated[Runtime, Depends(runtime)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise MissingToken()
-    with rt.uow() as uow:
-        return workspaces.authenticate(uow, secret=credentials.credentials)
+    cache = token_cache(rt)
+    found = cache.get(credentials.credentials)
+    if found is not None:
+        return found
+    return await run_in_threadpool(authenticate, rt, cache, credentials.credentials)
 
 
 Caller = Annotated[Principal, Depends(principal)]
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
+ReadUoW = Annotated[UnitOfWork, Depends(read_unit_of_work)]
+"""The unit of work of an endpoint that only reads (GET): read-only, refuses to commit."""

@@ -5,6 +5,15 @@ stable names, so Alembic migrations are the same on both dialects. SQLite is tun
 single-process embedded mode: WAL so readers never block the writer, ``busy_timeout`` so a
 second writer waits instead of failing, and ``BEGIN IMMEDIATE`` so a transaction that will write
 takes the lock up front rather than failing to upgrade it half-way.
+
+Read-only units of work (:data:`READ_ONLY`) begin with a plain, deferred ``BEGIN`` instead: they
+never ask for the write lock, so they neither wait behind a writer nor make one wait (with
+``IMMEDIATE`` every token check and every GET queued for the single write lock, and SQLite's
+busy handler sleeps in steps of up to 100 ms while it waits). That is safe under WAL because a
+deferred transaction that only reads takes a snapshot at its first SELECT and keeps reading it
+whatever writers commit meanwhile; the failure ``IMMEDIATE`` prevents (``SQLITE_BUSY`` when a
+reader tries to upgrade to a writer after someone else wrote) cannot happen to a transaction
+that never writes. On PostgreSQL both kinds begin the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +30,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+READ_ONLY = "facturo_read_only"
+"""Execution option marking connections of read-only units of work (deferred ``BEGIN``)."""
 
 
 class Base(DeclarativeBase):
@@ -58,7 +71,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Any]:

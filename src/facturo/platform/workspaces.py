@@ -2,6 +2,10 @@
 
 Tokens are ``fct_`` followed by 43 url-safe characters (256 random bits). Only their SHA-256 is
 stored, so a leaked database does not leak working tokens, and the secret is shown once.
+
+Requests check their token through a :class:`TokenCache` so a client's requests do not each
+look it up: revoking a token in this process evicts it at once, and a revocation made elsewhere
+(the CLI, another server process) takes effect within :data:`TOKEN_TTL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -9,11 +13,15 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+import time
 import uuid
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from facturo.platform.errors import (
@@ -47,6 +55,74 @@ def _now() -> datetime:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+TOKEN_TTL_SECONDS = 5.0
+"""How long a checked token is trusted without asking the database again."""
+TOKEN_CACHE_SIZE = 1024
+
+
+class TokenCache:
+    """Principals of recently checked tokens, keyed by the token's SHA-256, for ``ttl`` seconds.
+
+    Only successful checks are kept, so a new token works at once and a wrong one is always
+    looked up. :func:`revoke_token` evicts the token from every cache of the process; other
+    processes cannot reach it, hence the time bound.
+    """
+
+    def __init__(
+        self,
+        *,
+        ttl: float = TOKEN_TTL_SECONDS,
+        size: int = TOKEN_CACHE_SIZE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        _live_caches.add(self)
+
+    def get(self, secret: str) -> Principal | None:
+        key = _hash(secret)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] <= self._clock():
+                del self._entries[key]
+                return None
+            return found[1]
+
+    def put(self, secret: str, principal: Principal) -> None:
+        key = _hash(secret)
+        with self._lock:
+            self._entries[key] = (self._clock() + self.ttl, principal)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def forget(self, secret_hash: str) -> None:
+        with self._lock:
+            self._entries.pop(secret_hash, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_live_caches: weakref.WeakSet[TokenCache] = weakref.WeakSet()
+_engine_caches: weakref.WeakKeyDictionary[Engine, TokenCache] = weakref.WeakKeyDictionary()
+_engine_caches_lock = threading.Lock()
+
+
+def token_cache(engine: Engine) -> TokenCache:
+    """The token cache of a database (one per engine, so two apps on two databases share none)."""
+    with _engine_caches_lock:
+        cache = _engine_caches.get(engine)
+        if cache is None:
+            cache = _engine_caches[engine] = TokenCache()
+        return cache
 
 
 def _workspace(row: WorkspaceRow) -> Workspace:
@@ -143,6 +219,8 @@ def revoke_token(
     if row.revoked_at is None:
         row.revoked_at = now()
         uow.commit()
+    for cache in list(_live_caches):
+        cache.forget(row.secret_hash)
     return _token(row)
 
 

@@ -18,12 +18,18 @@ from facturo.errors import Fault, Invalid
 from facturo.gobl.dsig import PrivateKey
 from facturo.gobl.envelope import is_envelope
 from facturo.platform import secrets
-from facturo.platform.auth import Caller, UoW, runtime
+from facturo.platform.auth import Caller, ReadUoW, UoW, runtime
 from facturo.platform.ids import uuid7
 from facturo.platform.runtime import Runtime
 from facturo.silo import api_files, api_states, service
 from facturo.silo.api_files import base_url
-from facturo.silo.build import build_envelope, rerooted, sign_envelope
+from facturo.silo.build import (
+    build_envelope,
+    corrected_envelope,
+    correction_of,
+    rerooted,
+    sign_envelope,
+)
 from facturo.silo.errors import EntryNotFound
 from facturo.silo.service import Source
 from facturo.silo.wire import entry_json, timestamp
@@ -68,20 +74,32 @@ def _signing_key(rt: Runtime, wanted: bool) -> PrivateKey | None:
     return secrets.signing_key(rt.settings) if wanted else None
 
 
-def _refuse_unserved(body: CreateEntry) -> None:
-    """``previous_id``/``correct`` need gobl's corrections, which Facturo does not have yet."""
-    unserved: list[tuple[str, object]] = [
-        ("previous_id", body.previous_id),
-        ("correct", body.correct),
-    ]
-    names = [name for name, value in unserved if value]
-    if names:
-        raise Invalid(
-            "These options are not available in this version.",
-            faults=[
-                Fault("unsupported", f"`{n}` is not supported yet", (f"$.{n}",)) for n in names
-            ],
+def _entry_data(body: CreateEntry, caller: Caller, uow: UoW) -> Any:
+    """``data``, or with ``previous_id`` + ``correct`` the correction of that entry.
+
+    ``previous_id`` alone (a copy or patch of the previous entry) is not served yet and is
+    refused, never ignored.
+    """
+    if body.previous_id is None and body.correct is None:
+        return body.data
+    problems = [
+        Fault(code, message, (path,))
+        for wrong, code, message, path in (
+            (
+                body.previous_id is None,
+                "required",
+                "`correct` needs `previous_id`",
+                "$.previous_id",
+            ),
+            (body.correct is None, "unsupported", "`previous_id` needs `correct`", "$.correct"),
+            (body.data is not None, "conflict", "`data` cannot be given with `correct`", "$.data"),
         )
+        if wrong
+    ]
+    if problems or body.previous_id is None:
+        raise Invalid("Corrections take `previous_id` and `correct`, no `data`.", faults=problems)
+    previous = service.get_entry(uow, workspace_id=caller.workspace_id, entry_id=body.previous_id)
+    return correction_of(previous.data, body.correct, now=datetime.now(UTC))
 
 
 Rt = Annotated[Runtime, Depends(runtime)]
@@ -95,12 +113,11 @@ def _create(
     rt: Runtime,
     entry_id: uuid.UUID | None,
 ) -> dict[str, Any]:
-    _refuse_unserved(body)
     entry = service.create_entry(
         uow,
         workspace_id=caller.workspace_id,
         entry_id=entry_id,
-        data=body.data,
+        data=_entry_data(body, caller, uow),
         key=body.key,
         folder=body.folder,
         allow_invalid=body.allow_invalid,
@@ -160,7 +177,7 @@ def _collection(
 @router.get("/entries", summary="List entries, newest first")
 def list_entries(
     caller: Caller,
-    uow: UoW,
+    uow: ReadUoW,
     folder: str | None = None,
     created_at: datetime | None = None,
     cursor: str | None = None,
@@ -183,7 +200,7 @@ def list_entries(
 @router.get("/entries/related", summary="Entries whose documents mention a UUID")
 def related_to_uuid(
     caller: Caller,
-    uow: UoW,
+    uow: ReadUoW,
     uuid_: Annotated[uuid.UUID, Query(alias="uuid")],
     context: str | None = None,
     created_at: datetime | None = None,
@@ -194,13 +211,15 @@ def related_to_uuid(
 
 
 @router.get("/entries/key/{key}", summary="Fetch an entry by its key")
-def get_entry_by_key(request: Request, key: str, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_entry_by_key(request: Request, key: str, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     entry = service.get_entry_by_key(uow, workspace_id=caller.workspace_id, key=key)
     return entry_json(entry, base_url=base_url(request))
 
 
 @router.get("/entries/{entry_id}", summary="Fetch an entry")
-def get_entry(request: Request, entry_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_entry(
+    request: Request, entry_id: uuid.UUID, caller: Caller, uow: ReadUoW
+) -> dict[str, Any]:
     entry = service.get_entry(uow, workspace_id=caller.workspace_id, entry_id=entry_id)
     return entry_json(entry, base_url=base_url(request))
 
@@ -209,7 +228,7 @@ def get_entry(request: Request, entry_id: uuid.UUID, caller: Caller, uow: UoW) -
 def related_to_entry(
     entry_id: uuid.UUID,
     caller: Caller,
-    uow: UoW,
+    uow: ReadUoW,
     uuid_: Annotated[uuid.UUID | None, Query(alias="uuid")] = None,
     context: str | None = None,
     created_at: datetime | None = None,
@@ -225,7 +244,7 @@ def related_to_entry(
 
 def _related(
     caller: Caller,
-    uow: UoW,
+    uow: ReadUoW,
     uuids: list[uuid.UUID],
     context: str | None,
     created_at: datetime | None,
@@ -248,7 +267,7 @@ def _related(
 @router.get("/search", summary="Find entries by a code, name or any text in them")
 def search(
     caller: Caller,
-    uow: UoW,
+    uow: ReadUoW,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     folder: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -269,7 +288,7 @@ def search(
 
 
 @router.get("/entries/{entry_id}/versions/{version}", summary="One version of an entry's data")
-def get_version(entry_id: uuid.UUID, version: str, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_version(entry_id: uuid.UUID, version: str, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     found, data = service.get_version(
         uow, workspace_id=caller.workspace_id, entry_id=entry_id, version=version
     )
@@ -342,12 +361,16 @@ def gobl_sign(body: SignGobl, caller: Caller, rt: Rt) -> dict[str, Any]:
     return {"data": signed}
 
 
-@router.post("/gobl/correct", summary="Corrections are not available yet (422)")
+@router.post("/gobl/correct", summary="Build a credit note or corrective from an envelope")
 def gobl_correct(body: CorrectGobl, caller: Caller) -> dict[str, Any]:
-    raise Invalid(
-        "Corrections (credit notes, correctives) are not available in this version.",
-        faults=[Fault("unsupported", "`correct` is not supported yet", ("$.options",))],
+    """With ``show_options``, the JSON Schema of the options that fit ``data`` instead."""
+    if body.show_options:
+        doc = (body.data or {}).get("doc") if is_envelope(body.data or {}) else body.data
+        return {"data": gobl.correction_options_schema(doc if isinstance(doc, dict) else {})}
+    envelope = corrected_envelope(
+        body.data, body.options, uuid_factory=uuid7, now=datetime.now(UTC)
     )
+    return {"data": envelope}
 
 
 router.include_router(api_states.router)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from facturo.platform.auth import Caller, UoW
+from facturo.platform.auth import Caller, ReadUoW, UoW
 from facturo.silo import service_meta, states
 from facturo.silo.service_meta import MetaFields
 from facturo.silo.wire import meta_json, state_json
@@ -35,7 +35,7 @@ class CreateState(BaseModel):
 
 
 @router.get("/entries/{entry_id}/states", summary="An entry's states, newest first")
-def list_states(entry_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+def list_states(entry_id: uuid.UUID, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     found = states.list_states(uow, workspace_id=caller.workspace_id, entry_id=entry_id)
     return {"list": [state_json(s) for s in found]}
 
@@ -116,7 +116,7 @@ def put_meta(
 
 @router.get("/entries/meta/{key}/{ref}", summary="Find a meta row by its ref")
 def find_meta(
-    key: MetaKey, ref: str, caller: Caller, uow: UoW, owned: bool = False
+    key: MetaKey, ref: str, caller: Caller, uow: ReadUoW, owned: bool = False
 ) -> dict[str, Any]:
     """Always within the caller's workspace, so ``owned`` changes nothing."""
     meta = service_meta.find_meta_by_ref(uow, workspace_id=caller.workspace_id, key=key, ref=ref)
@@ -125,7 +125,7 @@ def find_meta(
 
 @router.get("/entries/{entry_id}/meta/{key}", summary="Fetch a meta row")
 def get_meta(
-    entry_id: uuid.UUID, key: MetaKey, caller: Caller, uow: UoW, src: Src = API_SRC
+    entry_id: uuid.UUID, key: MetaKey, caller: Caller, uow: ReadUoW, src: Src = API_SRC
 ) -> dict[str, Any]:
     meta = service_meta.get_meta(
         uow, workspace_id=caller.workspace_id, entry_id=entry_id, src=src, key=key

@@ -124,3 +124,45 @@ def _as_is(
     with contextlib.suppress(Invalid):  # not even canonicalisable: no digest
         head["dig"] = digest_document(doc).to_json()
     return {"$schema": ENVELOPE_SCHEMA, "head": head, "doc": doc}
+
+
+def correction_of(previous: dict[str, Any], options: Any, *, now: datetime) -> dict[str, Any]:
+    """The corrective document of a stored entry's envelope (``previous_id`` + ``correct``).
+
+    The document is returned uncalculated, so the create path builds it like any ``data``
+    (``allow_invalid`` and ``sign`` included). Option faults point at ``$.correct``; faults in
+    the previous entry's document (it has no ``code``) point at ``$.previous_id``, the field
+    that chose it, and keep the document path in their message.
+    """
+    try:
+        return gobl.corrected_document(previous, options, now=now, options_path="$.correct")
+    except gobl.GoblError as exc:
+        faults = [
+            f
+            if all(p.startswith("$.correct") for p in f.paths)
+            else Fault(f.code, f"{f.message} ({', '.join(f.paths)})", ("$.previous_id",))
+            for f in exc.faults
+        ] or [Fault(exc.key.value, exc.message, ("$.previous_id",))]
+        raise gobl.GoblError(exc.key, exc.message, faults=faults) from exc
+
+
+def corrected_envelope(
+    data: Any, options: Any, *, uuid_factory: Callable[[], Any], now: datetime
+) -> dict[str, Any]:
+    """``/gobl/correct``: the built correction of an envelope, faults rooted at the body."""
+    if not isinstance(data, dict) or not is_envelope(data):
+        raise NothingToBuild(
+            "Only a GOBL envelope can be corrected.",
+            faults=[Fault("envelope", "a GOBL envelope is required", ("$.data",))],
+        )
+    try:
+        env = gobl.correct(data, options, uuid_factory=uuid_factory, now=now)
+    except gobl.GoblError as exc:
+        faults = [
+            f
+            if all(p.startswith("$.options") for p in f.paths)
+            else Fault(f.code, f.message, tuple("$.data" + p[1:] for p in f.paths), f.provider)
+            for f in exc.faults
+        ] or [Fault(exc.key.value, exc.message, ("$.data",))]
+        raise gobl.GoblError(exc.key, exc.message, faults=faults) from exc
+    return env.to_json()

@@ -27,12 +27,18 @@ from facturo.silo.tables import (
 
 
 def entry_of(
-    row: EntryRow, versions: list[EntryVersionRow] | None = None, uow: UnitOfWork | None = None
+    row: EntryRow,
+    versions: list[EntryVersionRow] | None = None,
+    uow: UnitOfWork | None = None,
+    *,
+    has_files: bool = True,
+    has_meta: bool = True,
 ) -> Entry:
-    """The entry as shown; with ``uow`` its files and meta rows are loaded too."""
+    """The entry as shown; with ``uow`` its files and meta rows are loaded too, unless the
+    caller already knows there are none (``has_files``, ``has_meta``)."""
     env = row.data
-    files = entry_files(uow, row.workspace_id, row.id) if uow else []
-    meta = entry_meta(uow, row.workspace_id, row.id) if uow else []
+    files = entry_files(uow, row.workspace_id, row.id) if uow and has_files else []
+    meta = entry_meta(uow, row.workspace_id, row.id) if uow and has_meta else []
     return Entry(
         id=EntryId(row.id),
         workspace_id=row.workspace_id,
@@ -76,6 +82,36 @@ def get_entry_row(
     if row is None:
         raise EntryNotFound()
     return row
+
+
+def find_shown_entry(
+    uow: UnitOfWork, workspace_id: uuid.UUID, *, entry_id: uuid.UUID | None = None, key: str = ""
+) -> tuple[EntryRow, bool, bool] | None:
+    """The entry's row by id or key, and whether it has files and listed meta rows.
+
+    Most entries have neither, so asking in the same statement spares a GET two queries.
+    """
+    has_files = (
+        select(FileRow.id)
+        .where(FileRow.workspace_id == EntryRow.workspace_id, FileRow.entry_id == EntryRow.id)
+        .exists()
+    )
+    has_meta = (
+        select(MetaRow.key)
+        .where(
+            MetaRow.workspace_id == EntryRow.workspace_id,
+            MetaRow.entry_id == EntryRow.id,
+            MetaRow.secure.is_(False),
+        )
+        .exists()
+    )
+    query = select(EntryRow, has_files, has_meta).where(EntryRow.workspace_id == workspace_id)
+    query = query.where(EntryRow.id == entry_id) if entry_id else query.where(EntryRow.key == key)
+    found = uow.session.execute(query).one_or_none()
+    if found is None:
+        return None
+    row, files, meta = found
+    return row, bool(files), bool(meta)
 
 
 def find_entry_row_by_key(uow: UnitOfWork, workspace_id: uuid.UUID, key: str) -> EntryRow | None:

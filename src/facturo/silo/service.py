@@ -96,36 +96,41 @@ class Source:
     src_id: str
 
 
-def _add_version(uow: UnitOfWork, row: EntryRow, built: Built, source: Source) -> None:
+def _add_version(
+    uow: UnitOfWork, row: EntryRow, built: Built, source: Source, *, new: bool = False
+) -> EntryVersionRow | None:
     """Keep this content as an immutable version, and re-index the UUIDs it mentions.
 
     Content that comes back to an earlier version (a change undone) is that version again: its
-    id is derived from the content, so the version kept the first time already holds it.
+    id is derived from the content, so the version kept the first time already holds it, and
+    ``None`` is returned. A ``new`` entry has neither references nor versions yet, so neither
+    is looked for.
     """
-    _index_refs(uow, row)
-    known = uow.session.scalars(
-        select(EntryVersionRow.id).where(
-            EntryVersionRow.workspace_id == row.workspace_id,
-            EntryVersionRow.entry_id == row.id,
-            EntryVersionRow.version == built.version,
-        )
-    ).first()
-    if known is not None:
-        return
-    uow.session.add(
-        EntryVersionRow(
-            id=uuid7(),
-            workspace_id=row.workspace_id,
-            entry_id=row.id,
-            version=built.version,
-            at=row.updated_at,
-            src=source.src,
-            src_id=source.src_id,
-            signed=row.signed,
-            invalid=row.invalid,
-            data=built.envelope,
-        )
+    _index_refs(uow, row, new=new)
+    if not new:
+        known = uow.session.scalars(
+            select(EntryVersionRow.id).where(
+                EntryVersionRow.workspace_id == row.workspace_id,
+                EntryVersionRow.entry_id == row.id,
+                EntryVersionRow.version == built.version,
+            )
+        ).first()
+        if known is not None:
+            return None
+    version = EntryVersionRow(
+        id=uuid7(),
+        workspace_id=row.workspace_id,
+        entry_id=row.id,
+        version=built.version,
+        at=row.updated_at,
+        src=source.src,
+        src_id=source.src_id,
+        signed=row.signed,
+        invalid=row.invalid,
+        data=built.envelope,
     )
+    uow.session.add(version)
+    return version
 
 
 def create_entry(
@@ -150,10 +155,7 @@ def create_entry(
     with ``data``) passes ``commit=False`` and commits both together.
     """
     new_id = entry_id or uuid7()
-    if entry_id is not None and _find(uow, workspace_id, entry_id) is not None:
-        raise EntryExists()
-    if key and _find_by_key(uow, workspace_id, key) is not None:
-        raise KeyTaken()
+    _check_free(uow, workspace_id, entry_id, key)
     moment = now()
     built = build_envelope(data, allow_invalid=allow_invalid, uuid_factory=uuid7, now=moment)
     if signing_key is not None:
@@ -186,12 +188,41 @@ def create_entry(
         if key and _find_by_key(uow, workspace_id, key) is not None:
             raise KeyTaken() from exc
         raise EntryExists() from exc
-    _add_version(uow, row, built, source)
+    version = _add_version(uow, row, built, source, new=True)
     if commit:
         uow.commit()
     else:
         uow.session.flush()
-    return entry_of(row, _versions(uow, row), uow)
+    # A new entry has this one version and no files or meta yet: nothing to read back.
+    return entry_of(row, [version] if version else [])
+
+
+def _check_free(
+    uow: UnitOfWork, workspace_id: uuid.UUID, entry_id: uuid.UUID | None, key: str | None
+) -> None:
+    """Refuse an id or key already taken, before any work is spent on the document.
+
+    A unit of work with no transaction yet (the API's) checks through a reader of its own, so
+    on SQLite the write lock is only taken once the envelope is built, for the writes alone;
+    inside a caller's transaction the check reads what that transaction sees. Either way the
+    database's constraints still settle a race between two creates (see ``create_entry``).
+    """
+    if entry_id is None and not key:
+        return
+    if uow.session.in_transaction():
+        _check_free_in(uow, workspace_id, entry_id, key)
+        return
+    with uow.reader() as reader:
+        _check_free_in(reader, workspace_id, entry_id, key)
+
+
+def _check_free_in(
+    uow: UnitOfWork, workspace_id: uuid.UUID, entry_id: uuid.UUID | None, key: str | None
+) -> None:
+    if entry_id is not None and _find(uow, workspace_id, entry_id) is not None:
+        raise EntryExists()
+    if key and _find_by_key(uow, workspace_id, key) is not None:
+        raise KeyTaken()
 
 
 def _signed(built: Built, key: PrivateKey, moment: datetime) -> Built:
@@ -388,15 +419,18 @@ def add_stamp(
 
 
 def get_entry(uow: UnitOfWork, *, workspace_id: uuid.UUID, entry_id: uuid.UUID) -> Entry:
-    row = _get(uow, workspace_id, entry_id)
-    return entry_of(row, _versions(uow, row), uow)
+    return _shown(uow, repository.find_shown_entry(uow, workspace_id, entry_id=entry_id))
 
 
 def get_entry_by_key(uow: UnitOfWork, *, workspace_id: uuid.UUID, key: str) -> Entry:
-    row = _find_by_key(uow, workspace_id, key)
-    if row is None:
+    return _shown(uow, repository.find_shown_entry(uow, workspace_id, key=key))
+
+
+def _shown(uow: UnitOfWork, found: tuple[EntryRow, bool, bool] | None) -> Entry:
+    if found is None:
         raise EntryNotFound()
-    return entry_of(row, _versions(uow, row), uow)
+    row, has_files, has_meta = found
+    return entry_of(row, _versions(uow, row), uow, has_files=has_files, has_meta=has_meta)
 
 
 def get_version(
@@ -430,12 +464,13 @@ def document_uuids(
     return out
 
 
-def _index_refs(uow: UnitOfWork, row: EntryRow) -> None:
-    uow.session.execute(
-        delete(EntryRefRow).where(
-            EntryRefRow.workspace_id == row.workspace_id, EntryRefRow.entry_id == row.id
+def _index_refs(uow: UnitOfWork, row: EntryRow, *, new: bool = False) -> None:
+    if not new:
+        uow.session.execute(
+            delete(EntryRefRow).where(
+                EntryRefRow.workspace_id == row.workspace_id, EntryRefRow.entry_id == row.id
+            )
         )
-    )
     for ref, context in document_refs(row.data.get("doc") or {}):
         uow.session.add(
             EntryRefRow(workspace_id=row.workspace_id, entry_id=row.id, uuid=ref, context=context)

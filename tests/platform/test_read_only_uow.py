@@ -1,0 +1,60 @@
+"""Read-only units of work: they read while a writer holds SQLite's write lock, and never write."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func, select
+
+from facturo.platform import workspaces
+from facturo.platform.db import make_engine, make_session_factory
+from facturo.platform.ids import uuid7
+from facturo.platform.runtime import Runtime
+from facturo.platform.tables import WorkspaceRow
+from facturo.platform.uow import UnitOfWork
+
+
+def _count(uow: UnitOfWork) -> int:
+    return uow.session.scalar(select(func.count()).select_from(WorkspaceRow)) or 0
+
+
+def test_a_reader_reads_the_last_commit_while_a_writer_holds_the_lock(runtime: Runtime) -> None:
+    with runtime.uow() as uow:
+        workspaces.create_workspace(uow, slug="first")
+    with runtime.uow() as writer:
+        now = datetime.now(UTC)
+        writer.session.add(WorkspaceRow(id=uuid7(), slug="second", name="2", created_at=now))
+        writer.session.flush()  # the write transaction is open and holds the lock
+        with UnitOfWork(runtime.sessions, read_only=True) as reader:
+            assert _count(reader) == 1
+        writer.commit()
+    with runtime.uow().reader() as reader:
+        assert _count(reader) == 2
+
+
+def test_a_reader_cannot_commit(runtime: Runtime) -> None:
+    with UnitOfWork(runtime.sessions, read_only=True) as reader:
+        assert _count(reader) == 0
+        with pytest.raises(RuntimeError, match="read-only"):
+            reader.commit()
+
+
+def test_on_sqlite_only_writers_take_the_write_lock_up_front(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'begin.sqlite'}")
+    sessions = make_session_factory(engine)
+    begins: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    try:
+        for read_only in (True, False, True):
+            with UnitOfWork(sessions, read_only=read_only) as uow:
+                uow.session.connection().exec_driver_sql("SELECT 1")
+    finally:
+        engine.dispose()
+    assert begins == ["BEGIN", "BEGIN IMMEDIATE", "BEGIN"]
