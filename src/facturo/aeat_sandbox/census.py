@@ -24,7 +24,6 @@ Admin routes (like the rest of ``/admin``): ``GET|PUT|DELETE /admin/census/names
 from __future__ import annotations
 
 import threading
-import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
@@ -37,6 +36,7 @@ from stdnum.eu import vat as eu_vat
 from facturo.aeat_sandbox.store import Store
 from facturo.verifactu import nif as nif_rules
 from facturo.verifactu.errors import UntrustedXmlError
+from facturo.verifactu.names import names_match, normalise_name
 from facturo.verifactu.xml import parse_untrusted
 
 PATH_VNIF: Final = "/wlpl/BURT-JDIT/ws/VNifV2SOAP"
@@ -52,27 +52,8 @@ IDENTIFIED: Final = "IDENTIFICADO"
 NOT_IDENTIFIED: Final = "NO IDENTIFICADO"
 MAX_CONTRIBUYENTES: Final = 10_000
 _PERSON_FIRST: Final = frozenset("0123456789KLMXYZ")
-_LEGAL_FORMS: Final = frozenset({"SL", "SA", "SLU", "SAU", "SLL", "SC", "SCOOP", "CB", "SLNE"})
 
 NifPath = Annotated[str, Path(pattern=r"^[0-9A-Z]{9}$", description="A Spanish NIF")]
-
-
-def normalise_name(name: str) -> str:
-    """A name reduced for comparison: no accents, punctuation, case or legal-form suffix."""
-    plain = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).upper()
-    words = "".join(c if c.isalnum() else " " for c in plain.replace(".", "")).split()
-    while words and words[-1] in _LEGAL_FORMS:
-        words.pop()
-    return " ".join(words)
-
-
-def names_match(asked: str, known: str) -> bool:
-    """Loose match: equal once normalised, or one contained in the other (word-wise)."""
-    a, b = normalise_name(asked), normalise_name(known)
-    if not a or not b:
-        return False
-    return a == b or f" {a} " in f" {b} " or f" {b} " in f" {a} "
 
 
 class CensusBook:

@@ -24,7 +24,6 @@ sandbox serves (see :mod:`facturo.aeat_sandbox.census`, which says what is emula
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -39,6 +38,7 @@ from facturo.transform.engine.retry import RetryPolicy
 from facturo.transform.steps.base import StepContext, StepResult, provider
 from facturo.verifactu import nif as nif_rules
 from facturo.verifactu.errors import UntrustedXmlError
+from facturo.verifactu.names import names_match
 from facturo.verifactu.xml import parse_untrusted
 
 PROVIDER: Final = "gov-es"
@@ -54,7 +54,6 @@ NS_SOAP: Final = "http://schemas.xmlsoap.org/soap/envelope/"
 IDENTIFIED: Final = "IDENTIFICADO"
 NOT_IN_CENSUS: Final = "4107"
 """AEAT's code for "El NIF no está identificado en el censo de la AEAT." (errores.csv)."""
-_LEGAL_FORMS: Final = frozenset({"SL", "SA", "SLU", "SAU", "SLL", "SC", "SCOOP", "CB", "SLNE"})
 _MAX_REPLY: Final = 1_000_000
 
 LOOKUP_RETRY = RetryPolicy(max_attempts=8, base=5.0, cap=600.0)
@@ -162,24 +161,6 @@ def _vnif_answer(data: bytes, nif: str) -> CensusAnswer:
             name = (item.findtext(_q(NS_SAL, "Nombre")) or "").strip()
             return CensusAnswer(nif, name, result == IDENTIFIED, result)
     raise ValueError(f"the reply does not mention {nif}")
-
-
-def normalise_name(name: str) -> str:
-    """A name reduced for comparison: no accents, punctuation, case or legal-form suffix."""
-    plain = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).upper()
-    words = "".join(c if c.isalnum() else " " for c in plain.replace(".", "")).split()
-    while words and words[-1] in _LEGAL_FORMS:
-        words.pop()
-    return " ".join(words)
-
-
-def names_match(ours: str, theirs: str) -> bool:
-    """Loose match: equal once normalised, or one a word-wise part of the other."""
-    a, b = normalise_name(ours), normalise_name(theirs)
-    if not a or not b:
-        return False
-    return a == b or f" {a} " in f" {b} " or f" {b} " in f" {a} "
 
 
 class LookupConfig(BaseModel):
