@@ -19,9 +19,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 
 from facturo.platform.ids import uuid7
 from facturo.platform.pgserver import PostgresServer
@@ -29,7 +32,7 @@ from facturo.platform.pgserver import PostgresServer
 pytestmark = [pytest.mark.e2e, pytest.mark.pg]
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
-WORKFLOW = SHARED / "data/invopop/workflows/current/es__verifactu-invoice.json"
+WORKFLOWS = SHARED / "data/invopop/workflows/current"
 INVOICE = json.loads((SHARED / "data/invopop/gobl/es-verifactu-b2b-invoice.min.json").read_text())
 ISSUER = "B85905495"
 SOAP_PATH = "/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"
@@ -122,29 +125,68 @@ def platform(tmp_path: Path, pg_server: PostgresServer, pg_template: str) -> Ite
         running.stop()
 
 
-def test_the_es_workflow_runs_across_processes(platform: Platform) -> None:
+def _save(api: httpx.Client, name: str) -> str:
+    exported = json.loads((WORKFLOWS / f"{name}.json").read_text())
+    body = {k: v for k, v in exported.items() if k not in ("id", "created_at", "updated_at")}
+    workflow_id = str(uuid.uuid4())
+    assert api.put(f"/transform/v1/workflows/{workflow_id}", json=body).status_code == 200
+    return workflow_id
+
+
+def _entry(api: httpx.Client, **changes: str) -> str:
+    data = copy.deepcopy(INVOICE)
+    data.pop("code")
+    data.update(changes)
+    entry_id = str(uuid7())
+    assert api.put(f"/silo/v1/entries/{entry_id}", json={"data": data}).status_code == 200
+    return entry_id
+
+
+def _run(api: httpx.Client, workflow_id: str, entry_id: str) -> dict[str, Any]:
+    reply = api.put(
+        f"/transform/v1/jobs/{uuid7()}?wait=30",
+        json={"workflow_id": workflow_id, "silo_entry_id": entry_id},
+    )
+    assert reply.status_code == 202, reply.text
+    job: dict[str, Any] = reply.json()
+    return job
+
+
+def _qr_codes(pdf: bytes) -> list[str]:
+    found: list[str] = []
+    for page in pdfium.PdfDocument(pdf):
+        image = page.render(scale=300 / 72).to_pil()
+        found += [r.text for r in zxingcpp.read_barcodes(image)]
+    return found
+
+
+def test_the_es_workflows_run_across_processes(platform: Platform) -> None:
+    """Issue (OK, PDF QR = the record's URL, one record), reject (rescue), then cancel."""
     found = re.search(r"fct_[A-Za-z0-9_-]{43}", platform.log("api"))
     assert found, platform.log("api")
     headers = {"Authorization": f"Bearer {found.group(0)}"}
     with httpx.Client(base_url=platform.api, headers=headers, timeout=90) as api:
-        exported = json.loads(WORKFLOW.read_text())
-        body = {k: v for k, v in exported.items() if k not in ("id", "created_at", "updated_at")}
-        workflow_id = str(uuid.uuid4())
-        assert api.put(f"/transform/v1/workflows/{workflow_id}", json=body).status_code == 200
-        data = copy.deepcopy(INVOICE)
-        data.pop("code")
-        entry_id = str(uuid7())
-        assert api.put(f"/silo/v1/entries/{entry_id}", json={"data": data}).status_code == 200
-        job_id = str(uuid7())
-        reply = api.put(
-            f"/transform/v1/jobs/{job_id}?wait=30",
-            json={"workflow_id": workflow_id, "silo_entry_id": entry_id},
-        )
-        assert reply.status_code == 202, reply.text
-        job = reply.json()
+        issue, cancel = _save(api, "es__verifactu-invoice"), _save(api, "es__verifactu-cancel")
+        entry_id = _entry(api)
+        job = _run(api, issue, entry_id)
         assert (job["status"], job["faults"]) == ("OK", []), (job, platform.log("worker"))
         entry = api.get(f"/silo/v1/entries/{entry_id}").json()
-    assert entry["state"] == "sent"
-    stamps = {s["prv"]: s["val"] for s in entry["data"]["head"]["stamps"]}
-    records = httpx.get(f"{platform.sandbox}/admin/issuers/{ISSUER}/records").json()["records"]
-    assert [r["huella"] for r in records] == [stamps["verifactu-hash"]]
+        assert entry["state"] == "sent"
+        stamps = {s["prv"]: s["val"] for s in entry["data"]["head"]["stamps"]}
+        meta = {(m["src"], m["key"]): m["value"] for m in entry["meta"]}
+        assert meta[("verifactu", "status")] == "Correcto"
+        [pdf] = [f for f in entry["attachments"] if f["category"] == "format"]
+        assert _qr_codes(api.get(pdf["url"]).content) == [stamps["verifactu-qr"]]
+        records = httpx.get(f"{platform.sandbox}/admin/issuers/{ISSUER}/records").json()
+        assert [r["huella"] for r in records["records"]] == [stamps["verifactu-hash"]]
+
+        rejected_id = _entry(api, issue_date="2099-01-01")  # AEAT refuses it: 1112
+        rejected = _run(api, issue, rejected_id)
+        assert rejected["status"] == "KO"
+        assert [f["code"] for f in rejected["faults"]] == ["1112"]
+        assert rejected["intents"][-1]["provider"] == "silo.state"  # the rescue ran
+        assert api.get(f"/silo/v1/entries/{rejected_id}").json()["state"] == "error"
+
+        voided = _run(api, cancel, entry_id)
+        assert voided["status"] == "OK", voided
+        assert api.get(f"/silo/v1/entries/{entry_id}").json()["state"] == "void"
