@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from facturo.errors import Fault, Invalid
-from facturo.platform.auth import Caller, UoW
+from facturo.platform.auth import Caller, ReadUoW, UoW
 from facturo.sequence import service
 from facturo.sequence.models import DEFAULT_PADDING, SequenceEntry, Series
 
@@ -100,13 +100,13 @@ def entry_json(entry: SequenceEntry) -> dict[str, Any]:
 
 
 @router.get("/series", summary="Fetch all the series in the workspace")
-def list_series(caller: Caller, uow: UoW) -> dict[str, Any]:
+def list_series(caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     found = service.list_series(uow, workspace_id=caller.workspace_id)
     return {"list": [series_json(s) for s in found]}
 
 
 @router.get("/series/{series_id}", summary="Fetch a series")
-def get_series(series_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_series(series_id: uuid.UUID, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     return series_json(
         service.get_series(uow, workspace_id=caller.workspace_id, series_id=series_id)
     )
@@ -138,7 +138,7 @@ def put_series(
 def list_entries(
     series_id: uuid.UUID,
     caller: Caller,
-    uow: UoW,
+    uow: ReadUoW,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
@@ -153,7 +153,7 @@ def list_entries(
 
 @router.get("/series/{series_id}/entries/{entry_id}", summary="Fetch an entry of a series")
 def get_entry(
-    series_id: uuid.UUID, entry_id: uuid.UUID, caller: Caller, uow: UoW
+    series_id: uuid.UUID, entry_id: uuid.UUID, caller: Caller, uow: ReadUoW
 ) -> dict[str, Any]:
     entry = service.get_entry(
         uow, workspace_id=caller.workspace_id, series_id=series_id, entry_id=entry_id

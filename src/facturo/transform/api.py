@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
 from facturo.errors import Fault, Invalid
-from facturo.platform.auth import Caller, UoW, runtime
+from facturo.platform.auth import Caller, ReadUoW, UoW, runtime
 from facturo.platform.runtime import Runtime
 from facturo.transform import jobs, workflow_store
 from facturo.transform.workflow_store import Author
@@ -39,7 +39,7 @@ def _utc(value: datetime | None) -> datetime | None:
 @router.get("/workflows", summary="List workflows, newest first")
 def list_workflows(
     caller: Caller,
-    uow: UoW,
+    uow: ReadUoW,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     created_at: datetime | None = None,
     schema: str | None = None,
@@ -54,7 +54,7 @@ def list_workflows(
 
 
 @router.get("/workflows/{workflow_id}", summary="Fetch a workflow with its versions")
-def get_workflow(workflow_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_workflow(workflow_id: uuid.UUID, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     return workflow_store.get_workflow(
         uow, workspace_id=caller.workspace_id, workflow_id=workflow_id
     )
@@ -165,7 +165,7 @@ def put_job(
 @router.get("/jobs", summary="List jobs, newest first")
 def list_jobs(
     caller: Caller,
-    uow: UoW,
+    uow: ReadUoW,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     created_at: datetime | None = None,
     cursor: str | None = None,
@@ -180,12 +180,12 @@ def list_jobs(
 
 
 @router.get("/jobs/key/{key}", summary="Fetch a job by its key")
-def get_job_by_key(key: str, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_job_by_key(key: str, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     return jobs.get_by_key(uow, workspace_id=caller.workspace_id, key=key)
 
 
 @router.get("/jobs/{job_id}", summary="Fetch a job")
-def get_job(job_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_job(job_id: uuid.UUID, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     return jobs.get(uow, workspace_id=caller.workspace_id, job_id=job_id)
 
 

@@ -200,7 +200,7 @@ def wait_for(
     deadline = time.monotonic() + min(seconds, MAX_WAIT)
     pause = 0.01
     while True:
-        with runtime.uow() as uow:
+        with UnitOfWork(runtime.sessions, read_only=True) as uow:  # polls never take the write lock
             done = uow.session.scalar(
                 select(JobRow.completed_at).where(
                     JobRow.workspace_id == workspace_id, JobRow.id == job_id

@@ -28,7 +28,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from facturo.errors import Fault
-from facturo.platform.auth import Caller, UoW
+from facturo.platform.auth import Caller, ReadUoW, UoW
 from facturo.platform.runtime import Runtime
 from facturo.silo import service_files
 from facturo.silo.service_files import NewFile
@@ -97,14 +97,14 @@ def registration_json(registration: Registration) -> dict[str, Any]:
 
 @router.get("/registrations", summary="List the workspace's supplier registrations")
 def list_registrations(
-    caller: Caller, uow: UoW, status: RegistrationStatus | None = None
+    caller: Caller, uow: ReadUoW, status: RegistrationStatus | None = None
 ) -> dict[str, Any]:
     found = registrations.list_registrations(uow, workspace_id=caller.workspace_id, status=status)
     return {"list": [registration_json(r) for r in found]}
 
 
 @router.get("/registrations/{registration_id}", summary="Fetch a supplier registration")
-def get_registration(registration_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_registration(registration_id: uuid.UUID, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     return registration_json(
         registrations.get(uow, workspace_id=caller.workspace_id, registration_id=registration_id)
     )

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from facturo.platform.auth import Caller, UoW, runtime
+from facturo.platform.auth import Caller, ReadUoW, UoW, runtime
 from facturo.platform.runtime import Runtime
 from facturo.platform.secrets import Cipher, encryption_key
 from facturo.transform.webhooks import service
@@ -146,13 +146,13 @@ def create_subscription(
 
 
 @router.get("/subscriptions", summary="List the workspace's subscriptions")
-def list_subscriptions(caller: Caller, uow: UoW) -> dict[str, Any]:
+def list_subscriptions(caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     subs = service.list_subscriptions(uow, workspace_id=caller.workspace_id)
     return {"list": [subscription_json(s) for s in subs]}
 
 
 @router.get("/subscriptions/{subscription_id}", summary="Fetch a subscription")
-def get_subscription(subscription_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_subscription(subscription_id: uuid.UUID, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     return subscription_json(
         service.get_subscription(
             uow, workspace_id=caller.workspace_id, subscription_id=subscription_id
@@ -208,7 +208,7 @@ def get_step_secret(caller: Caller, uow: UoW, cipher: CipherDep) -> dict[str, An
 @router.get("/deliveries", summary="List deliveries, newest first")
 def list_deliveries(
     caller: Caller,
-    uow: UoW,
+    uow: ReadUoW,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     subscription_id: uuid.UUID | None = None,
@@ -231,7 +231,7 @@ def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}", summary="Fetch a delivery with every attempt")
-def get_delivery(delivery_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+def get_delivery(delivery_id: uuid.UUID, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
     delivery = service.get_delivery(uow, workspace_id=caller.workspace_id, delivery_id=delivery_id)
     return delivery_json(delivery, with_history=True)
 
