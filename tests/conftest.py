@@ -13,7 +13,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -22,7 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from facturo.platform import migrate, workspaces
+from facturo.platform import migrate, services, workspaces
 from facturo.platform.app import create_app
 from facturo.platform.models import Workspace
 from facturo.platform.pgserver import PostgresServer
@@ -112,6 +112,20 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@pytest.fixture
+def free_port() -> Callable[[], int]:
+    """Hands out free loopback ports (sandbox, SMTP sink) for tests that start services."""
+    return _free_port
+
+
+@pytest.fixture
+def background(runtime: Runtime) -> Iterator[services.Background]:
+    """What ``facturo serve`` starts beside the API: workers, sandbox, sink, webhooks, cron."""
+    started = services.start(runtime, serve=True)
+    yield started
+    started.stop()
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +24,7 @@ import pytest
 
 from facturo.platform import services
 from facturo.platform.ids import uuid7
-from facturo.platform.runtime import Runtime
 from facturo.platform.settings import Settings
-from facturo.transform.steps.gov_es_lookup import CensusClient, verify
-from facturo.transform.steps.verifactu_register import (
-    RegistrationLinks,
-    register,
-    unregister,
-    wait_approval,
-    wait_upload,
-)
 
 pytestmark = pytest.mark.e2e
 
@@ -45,47 +35,18 @@ STRANGER = "A58818501"  # a valid NIF the sandbox's census does not hold
 POLL = {"verifactu-wait": "1"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(tmp_path: Path, database_url: str, free_port: Callable[[], int]) -> Settings:
     return Settings(
         data_dir=tmp_path / "var",
         database_url=database_url,
         log_json=False,
-        aeat_sandbox_port=_free_port(),
+        aeat_sandbox_port=free_port(),
         aeat_sandbox_wait_seconds=0,
         aeat_sandbox_census=[SUPPLIER],
-        mail_sink_port=_free_port(),
+        mail_sink_port=free_port(),
         worker_poll_seconds=0.2,
     )
-
-
-@pytest.fixture
-def runtime(settings: Settings) -> Iterator[Runtime]:
-    rt = Runtime.from_settings(settings)
-    ours = (verify, register, wait_upload, wait_approval, unregister)
-    rt.registry = rt.registry.with_(*(p for p in ours if p.id not in rt.registry))
-    yield rt
-    rt.close()
-
-
-@pytest.fixture
-def background(runtime: Runtime) -> Iterator[services.Background]:
-    started = services.start(runtime, serve=True)
-    if runtime.resources.find(CensusClient) is None:
-        census = CensusClient.for_endpoint(services.aeat_url(runtime.settings))
-        runtime.resources.add(census)
-        started.closers.append(census.close)
-    if runtime.resources.find(RegistrationLinks) is None:
-        runtime.resources.add(RegistrationLinks(runtime.settings.resolved_public_url))
-    yield started
-    started.stop()
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import copy
 import json
-import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,31 +33,17 @@ INVOICE = json.loads((SHARED / "data/invopop/gobl/es-verifactu-b2b-invoice.min.j
 ISSUER = "B85905495"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(tmp_path: Path, database_url: str, free_port: Callable[[], int]) -> Settings:
     return Settings(
         data_dir=tmp_path / "var",
         database_url=database_url,
         log_json=False,
-        aeat_sandbox_port=_free_port(),
+        aeat_sandbox_port=free_port(),
         aeat_sandbox_wait_seconds=0,
         aeat_sandbox_census=[ISSUER, "B63272603"],
-        mail_sink_port=_free_port(),
+        mail_sink_port=free_port(),
     )
-
-
-@pytest.fixture
-def background(runtime: Runtime) -> Iterator[services.Background]:
-    started = services.start(runtime, serve=True)
-    yield started
-    started.stop()
 
 
 @pytest.fixture

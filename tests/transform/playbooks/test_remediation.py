@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import copy
 import json
-import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,13 +41,6 @@ INVOICE: dict[str, Any] = json.loads(
 )
 ISSUER = "B85905495"
 CUSTOMER = "B63272603"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -97,21 +89,16 @@ def sandbox(aeat_clock: ManualClock | None) -> Iterator[SandboxHandle]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, sandbox: SandboxHandle) -> Settings:
+def settings(
+    tmp_path: Path, database_url: str, sandbox: SandboxHandle, free_port: Callable[[], int]
+) -> Settings:
     return Settings(
         data_dir=tmp_path / "var",
         database_url=database_url,
         log_json=False,
         aeat_url=sandbox.endpoint,
-        mail_sink_port=_free_port(),
+        mail_sink_port=free_port(),
     )
-
-
-@pytest.fixture
-def background(runtime: Runtime) -> Iterator[services.Background]:
-    started = services.start(runtime, serve=True)
-    yield started
-    started.stop()
 
 
 @pytest.fixture
