@@ -17,12 +17,14 @@ and writing it again in a canonical form (spec ``gobl.md`` §3.1):
 
 Where Python differs from Go, and why:
 
-* Two entry points. :func:`canonical_json` takes Python values that stand for a document as gobl
-  would *output* it; :func:`canonical_json_text` takes JSON text, like gobl's ``CanonicalJSON``.
-  They differ only in how a non-integer number is read: gobl's output writes a float64 field
-  with ``json.Marshal``, so ``2.0`` there becomes ``2`` and then an integer. JSON *text*, on the
-  other hand, is judged by its literal, so ``2.0`` in text stays a float (``2.0E0``). Python
-  ``float`` and ``Decimal`` values get the first rule; number literals in text the second.
+* Two entry points (and :func:`canonical_json_plain`, the first one for callers that already
+  know their tree holds plain JSON values). :func:`canonical_json` takes Python values that
+  stand for a document as gobl would *output* it; :func:`canonical_json_text` takes JSON text,
+  like gobl's ``CanonicalJSON``. They differ only in how a non-integer number is read: gobl's
+  output writes a float64 field with ``json.Marshal``, so ``2.0`` there becomes ``2`` and then
+  an integer. JSON *text*, on the other hand, is judged by its literal, so ``2.0`` in text
+  stays a float (``2.0E0``). Python ``float`` and ``Decimal`` values get the first rule;
+  number literals in text the second.
 * Python strings cannot hold malformed UTF-8, only lone surrogates (from ``surrogateescape`` or
   a ``\\ud800`` escape); those are the error here. Go's decoder turns such input into U+FFFD
   first, and gobl versions differ on whether U+FFFD itself is then refused. U+FFFD is a valid
@@ -43,9 +45,11 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any, Final
 
+import orjson
+
 from facturo.errors import Invalid
 
-__all__ = ["C14nError", "canonical_json", "canonical_json_text"]
+__all__ = ["C14nError", "canonical_json", "canonical_json_plain", "canonical_json_text"]
 
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
@@ -85,23 +89,42 @@ def canonical_json(obj: Any) -> bytes:
     lone surrogates in strings, and for NaN or infinite floats (gobl cannot marshal them).
     """
     if _is_plain(obj):
-        fast = _dumps(obj)
-        # With ``ensure_ascii=False`` the encoder writes ``\u00`` only for control characters
-        # (lowercase hex, where gobl wants uppercase) -- or when the text itself holds a
-        # backslash followed by ``u00``; both take the exact writer.
-        if "\\u00" not in fast:
-            try:
-                return fast.encode("utf-8")
-            except UnicodeEncodeError:
-                pass  # lone surrogate: the exact writer raises the proper error
+        return canonical_json_plain(obj)
+    return _exact(obj)
+
+
+def canonical_json_plain(obj: Any) -> bytes:
+    """:func:`canonical_json` of a tree the caller knows to be plain, without checking it.
+
+    Plain means what :func:`_is_plain` accepts: ``dict`` (``str`` keys, no ``None`` members),
+    ``list``/``tuple``, ``str``, ``bool`` and int64 ``int`` of exactly those types, ``None``
+    only as an array item. The schema writer reports whether its output is plain
+    (:func:`facturo.gobl.schema.codec.encode_document_full`), so a build digests its document
+    without walking it twice. For such trees orjson's sorted output is gobl's canonical form
+    (keys sorted by code point, which is UTF-8 byte order; only ``"``, ``\\`` and characters
+    below 0x20 escaped; ``<``, ``>``, ``&``, U+2028 and non-ASCII text raw), with two
+    exceptions that take the exact writer: orjson writes a control character without a short
+    escape as lowercase ``\\u001f`` where gobl writes ``\\u001F`` (seen as ``\\u00`` in the
+    output, which plain text can only otherwise hold as an escaped backslash before ``u00``),
+    and it refuses lone surrogates, for which the exact writer raises the proper error.
+    """
+    try:
+        data = _orjson_dumps(obj, option=_SORTED)
+    except TypeError:
+        return _exact(obj)
+    if b"\\u00" in data:
+        return _exact(obj)
+    return data
+
+
+_SORTED: Final = orjson.OPT_SORT_KEYS
+_orjson_dumps: Final = orjson.dumps
+
+
+def _exact(obj: Any) -> bytes:
     out: list[str] = []
     _write(obj, out, literal=False)
     return _encode(out)
-
-
-_dumps: Final = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
-).encode
 
 
 def _is_plain(value: Any) -> bool:

@@ -17,7 +17,12 @@ from uuid import UUID
 from facturo.gobl.calculate import calculate_typed
 from facturo.gobl.dsig import digest_document
 from facturo.gobl.errors import validation
-from facturo.gobl.schema.codec import ZERO_UUID, decode_document, encode_document_typed
+from facturo.gobl.schema.codec import (
+    ZERO_UUID,
+    Encoded,
+    decode_document,
+    encode_document_full,
+)
 from facturo.gobl.schema.registry import schema_id
 from facturo.gobl.validate import document_faults
 
@@ -41,7 +46,15 @@ class Envelope:
 
 
 def is_envelope(data: dict[str, Any]) -> bool:
-    return data.get("$schema") == ENVELOPE_SCHEMA or ("doc" in data and "head" in data)
+    """An envelope names its schema, or has a header, or is just ``{"doc": {...}}``.
+
+    A bare document always carries its own ``$schema``, so an object without one that holds a
+    ``doc`` can only be an envelope whose header is still to be made (gobl's ``*.env.*``
+    examples are written that way).
+    """
+    if data.get("$schema") == ENVELOPE_SCHEMA or ("doc" in data and "head" in data):
+        return True
+    return "$schema" not in data and isinstance(data.get("doc"), dict)
 
 
 def _head_order(head: dict[str, Any]) -> dict[str, Any]:
@@ -53,13 +66,13 @@ def calculate_document(
     doc: dict[str, Any], *, uuid_factory: UuidFactory | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
     """Calculate a bare document; returns gobl's JSON of it (the input is not modified)."""
-    return _calculate(doc, uuid_factory=uuid_factory, now=now)[0]
+    return _calculate(doc, uuid_factory=uuid_factory, now=now).out
 
 
 def _calculate(
     doc: dict[str, Any], *, uuid_factory: UuidFactory | None, now: datetime | None
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """gobl's JSON of the calculated document, and that JSON read back (None if it fails)."""
+) -> Encoded:
+    """gobl's JSON of the calculated document, that JSON read back, and whether it is plain."""
     typed = decode_document(doc)  # fresh containers: the input is not modified
     is_invoice = typed.get("$schema") == schema_id("bill/invoice")
     if now is not None and is_invoice and not typed.get("issue_date"):
@@ -67,7 +80,7 @@ def _calculate(
     calculate_typed(typed)
     if uuid_factory is not None and (not typed.get("uuid") or typed.get("uuid") == ZERO_UUID):
         typed["uuid"] = str(uuid_factory())
-    return encode_document_typed(typed)
+    return encode_document_full(typed)
 
 
 def wrap(
@@ -88,10 +101,10 @@ def wrap(
         doc = data.get("doc") or {}
     else:
         head, doc = {}, data
-    out, typed = _calculate(doc, uuid_factory=uuid_factory, now=now)
+    out, typed, plain = _calculate(doc, uuid_factory=uuid_factory, now=now)
     if not head.get("uuid") or head.get("uuid") == ZERO_UUID:
         head["uuid"] = str(uuid_factory())
-    head["dig"] = digest_document(out).to_json()
+    head["dig"] = digest_document(out, plain=plain).to_json()
     env = Envelope(head=_head_order(head), doc=out)
     # the digest was just computed from ``out``: only the document rules need running, on
     # ``out`` as read back (``typed``, made alongside it, saves reading it a second time)

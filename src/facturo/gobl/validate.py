@@ -1,8 +1,11 @@
 """Port of gobl's validation entry points (gobl.go ``Validate``, envelope.go; 7a4ad62).
 
 Validation never calculates: it reads the document as given. Rule sets apply by guard: core
-rules always, ES rules when ``$regime`` is ES, addon rules when the addon is listed. Inside an
-envelope every document path is prefixed ``$.doc`` and the digest is checked.
+rules always, ES rules when ``$regime`` is ES, addon rules when the addon is listed
+(:data:`facturo.gobl.addons.registry.ADDONS`). Core rules bound to a type (terms, identities,
+notes, combos, lines...) run on every value of that type wherever it sits, as gobl's
+``rules.For`` sets do (:mod:`facturo.gobl.rules.registry`). Inside an envelope every document
+path is prefixed ``$.doc`` and the digest is checked.
 """
 
 from __future__ import annotations
@@ -10,15 +13,17 @@ from __future__ import annotations
 from typing import Any
 
 from facturo.errors import Fault
-from facturo.gobl.addons.es_verifactu import rules as verifactu_rules
+from facturo.gobl.addons.registry import ADDONS
 from facturo.gobl.bill import invoice_rules
 from facturo.gobl.dsig import digest_document
 from facturo.gobl.errors import validation
 from facturo.gobl.regimes.es import bill_invoice as es_rules
 from facturo.gobl.rules.faults import Faults
+from facturo.gobl.rules.registry import CORE_TYPE_CHECKS
+from facturo.gobl.rules.walk import RuleContext, check_types
 from facturo.gobl.schema.codec import decode_document, encode_document
-from facturo.gobl.schema.registry import GOBL_BASE
-from facturo.gobl.tax.regime_def import regime
+from facturo.gobl.schema.registry import GOBL_BASE, node_for
+from facturo.gobl.tax.regime_def import addon, regime
 
 
 def document_faults(doc: dict[str, Any], prefix: str = "") -> list[Fault]:
@@ -35,8 +40,10 @@ def document_faults(doc: dict[str, Any], prefix: str = "") -> list[Fault]:
             for who in ("supplier", "customer"):
                 party = typed.get(who) or {}
                 es_rules.check_es_tax_identity(f, party.get("tax_id"), f"$.{who}.tax_id")
-        if "es-verifactu-v1" in (typed.get("$addons") or ()):
-            verifactu_rules.check_invoice(f, typed)
+        for key in typed.get("$addons") or ():
+            code = ADDONS.get(key)
+            if code is not None and code.invoice_rules is not None:
+                code.invoice_rules(f, typed)
     elif schema in ("org/party", "bill/payment", "bill/order", "bill/delivery", "bill/status"):
         for who in ("supplier", "customer", ""):
             party = (typed.get(who) or {}) if who else typed
@@ -44,6 +51,13 @@ def document_faults(doc: dict[str, Any], prefix: str = "") -> list[Fault]:
             es_rules.check_es_tax_identity(f, party.get("tax_id"), path)
     elif schema == "tax/identity":
         es_rules.check_es_tax_identity(f, typed, "$")
+    for i, key in enumerate(typed.get("$addons") or ()):
+        if addon(key) is None:  # calculation drops them; a document only validated keeps them
+            f.add("GOBL-TAX-ADDONS-01", f"$.$addons[{i}]", "add-on must be registered")
+    node = node_for(str(typed.get("$schema", "")))
+    if node is not None:
+        ctx = RuleContext(typed, regime(typed.get("$regime", "")))
+        check_types(f, typed, node, CORE_TYPE_CHECKS, ctx)
     return f.to_list()
 
 

@@ -158,14 +158,18 @@ def test_facturae_correction_code_stays_on_the_preceding_reference() -> None:
 
 def test_copy_tax_option_copies_totals_where_no_rule_asks_for_it() -> None:
     original = built("invoice-es-es.yaml")
-    plain = corrected(original, type="credit-note")["doc"]
+    reason = {"es-facturae-correction": "01"}
+    plain = corrected(original, type="credit-note", ext=reason)["doc"]
     assert "tax" not in plain["preceding"][0]
-    copied = corrected(original, type="credit-note", copy_tax=True)["doc"]
+    copied = corrected(original, type="credit-note", copy_tax=True, ext=reason)["doc"]
     assert copied["preceding"][0]["tax"] == original["doc"]["totals"]["taxes"]
 
 
 def test_legacy_credit_flag_and_explicit_issue_date() -> None:
-    doc = corrected(built("invoice-es-es.yaml"), credit=True, issue_date="2025-02-03")["doc"]
+    reason = {"es-facturae-correction": "01"}
+    doc = corrected(built("invoice-es-es.yaml"), credit=True, issue_date="2025-02-03", ext=reason)[
+        "doc"
+    ]
     assert doc["type"] == "credit-note"
     assert doc["issue_date"] == "2025-02-03"
 
@@ -175,10 +179,12 @@ def test_credit_note_drops_advances_of_the_original() -> None:
     data["payment"] = {"advances": [{"description": "Deposit", "amount": "100.00"}]}
     original = build(data, uuid_factory=uuids(), now=NOW).to_json()
     assert original["doc"]["totals"]["advance"] == "100.00"
-    credit = corrected(original, type="credit-note")["doc"]
+    # FacturaE corrections name their reason (GOBL-ES-FACTURAE-BILL-INVOICE-06)
+    reason = {"es-facturae-correction": "01"}
+    credit = corrected(original, type="credit-note", ext=reason)["doc"]
     assert "payment" not in credit
     assert "advance" not in credit["totals"]
-    replacement = corrected(original, type="corrective")["doc"]
+    replacement = corrected(original, type="corrective", ext=reason)["doc"]
     assert replacement["totals"]["advance"] == "100.00"
 
 
@@ -354,7 +360,10 @@ def test_cli_correct_with_stamps_file_and_faults(tmp_path: Path) -> None:
     stamps.write_text(json.dumps([{"prv": "x", "val": "y"}]), "utf-8")
     src = tmp_path / "invoice.json"
     src.write_text(json.dumps(env), "utf-8")
-    ok = runner.invoke(app, ["correct", str(src), "--type", "corrective", "--stamps", str(stamps)])
+    reason = ["--ext", "es-facturae-correction=01"]
+    ok = runner.invoke(
+        app, ["correct", str(src), "--type", "corrective", "--stamps", str(stamps), *reason]
+    )
     assert ok.exit_code == 0, ok.output
     del env["doc"]["code"]
     src.write_text(json.dumps(env), "utf-8")

@@ -83,9 +83,12 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
     totals: dict[str, Any] = {}
     old_totals = doc.get("totals") or {}
     s = rr.zero
+    items: list[Taxable] = []  # lines first, then discounts and charges, as gobl adds them
     for line in lines:
         if "total" in line:
-            s = s.match_precision(line["total"]).add(line["total"])
+            t = line["total"]
+            s = s.match_precision(t).add(t)
+            items.append(Taxable(t, line.get("taxes") or []))
     totals["sum"] = s
     total = s
     discounts = doc.get("discounts") or []
@@ -99,10 +102,6 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
         totals["charge"] = csum
         total = total.add(csum)
 
-    items: list[Taxable] = []
-    for line in lines:
-        if "total" in line:
-            items.append(Taxable(line["total"], line.get("taxes") or []))
     for d, a in zip(discounts, damounts, strict=True):
         items.append(Taxable(a.negate(), d.get("taxes") or []))
     for c, a in zip(charges, camounts, strict=True):

@@ -15,6 +15,7 @@ from facturo.gobl.bill.calculator import calculate_document
 from facturo.gobl.bill.invoice_scenarios import apply_scenarios
 from facturo.gobl.bill.normalize import normalize_document
 from facturo.gobl.errors import calculation
+from facturo.gobl.pay.record import migrate_record
 from facturo.gobl.tax.regime_def import RegimeDef, Scenario, addon, regime
 from facturo.gobl.tax.rounding_rules import LEGACY
 
@@ -68,30 +69,66 @@ def _migrate(doc: dict[str, Any], schema: str) -> None:
         rounding = tax.get("rounding")
         if rounding in LEGACY:
             tax["rounding"] = LEGACY[rounding]
+    for record in (doc.get("payment") or {}).get("advances") or ():
+        migrate_record(record)
     if schema == SCHEMA and not doc.get("type"):
         doc["type"] = "standard"
 
 
+# Definitions are fixed for the process, so what a (regime, addons, schema) allows and applies
+# is worked out once. Regimes are keyed by country: ``regime()`` gives one object per country.
+_ALLOWED_TAGS: dict[tuple[str, tuple[str, ...], str], frozenset[str]] = {}
+_SCENARIOS: dict[
+    tuple[str, tuple[str, ...], str], tuple[tuple[Scenario, ...], tuple[Scenario, ...]]
+] = {}
+
+
+def _allowed_tags(reg: RegimeDef | None, addons: list[str], schema: str) -> frozenset[str]:
+    key = (reg.country if reg is not None else "", tuple(addons), schema)
+    found = _ALLOWED_TAGS.get(key)
+    if found is None:
+        allowed = set(BASE_TAGS)
+        if reg is not None:
+            allowed.update(reg.tags.get(schema, ()))
+        for k in addons:
+            a = addon(k)
+            if a is not None:
+                allowed.update(a.tags.get(schema, ()))
+        found = _ALLOWED_TAGS[key] = frozenset(allowed)
+    return found
+
+
 def _check_tags(doc: dict[str, Any], reg: RegimeDef | None, addons: list[str], schema: str) -> None:
-    allowed = set(BASE_TAGS)
-    if reg is not None:
-        allowed.update(reg.tags.get(schema, ()))
-    for key in addons:
-        a = addon(key)
-        if a is not None:
-            allowed.update(a.tags.get(schema, ()))
-    for t in doc.get("$tags") or ():
+    tags = doc.get("$tags")
+    if not tags:
+        return
+    allowed = _allowed_tags(reg, addons, schema)
+    for t in tags:
         if t not in allowed:
             raise calculation(f"$tags: '{t}' undefined")
 
 
+def _scenarios(
+    reg: RegimeDef | None, addons: list[str], schema: str
+) -> tuple[tuple[Scenario, ...], tuple[Scenario, ...]]:
+    """All scenarios of a (regime, addons, schema), and those that ask for no tag.
+
+    Most documents carry no ``$tags``, and then no scenario that asks for a tag can match.
+    """
+    key = (reg.country if reg is not None else "", tuple(addons), schema)
+    found = _SCENARIOS.get(key)
+    if found is None:
+        out: list[Scenario] = list(reg.scenarios.get(schema, ())) if reg else []
+        for k in addons:
+            a = addon(k)
+            if a is not None:
+                out.extend(a.scenarios.get(schema, ()))
+        found = _SCENARIOS[key] = (tuple(out), tuple(s for s in out if not s.tags))
+    return found
+
+
 def scenarios_for(reg: RegimeDef | None, addons: list[str], schema: str) -> list[Scenario]:
-    out: list[Scenario] = list(reg.scenarios.get(schema, ())) if reg else []
-    for key in addons:
-        a = addon(key)
-        if a is not None:
-            out.extend(a.scenarios.get(schema, ()))
-    return out
+    return list(_scenarios(reg, addons, schema)[0])
 
 
 def calculate_invoice(doc: dict[str, Any]) -> None:
@@ -115,4 +152,5 @@ def calculate_bill(doc: dict[str, Any], schema: str) -> None:
     _check_tags(doc, reg, addons, schema)
     tax_date = doc.get("value_date") or doc.get("issue_date") or ""
     calculate_document(doc, reg, tax_date=tax_date)
-    apply_scenarios(doc, scenarios_for(reg, addons, schema))
+    every, untagged = _scenarios(reg, addons, schema)
+    apply_scenarios(doc, every if doc.get("$tags") else untagged)

@@ -40,45 +40,65 @@ def check_party(f: Faults, party: dict[str, Any], path: str) -> None:
             f.add("GOBL-ORG-EMAIL-02", f"{path}.emails[{i}].addr", "email address must be valid")
 
 
-def _ext_keys(reg: RegimeDef | None, addons: list[str]) -> set[str]:
-    keys: set[str] = set(reg.extensions) if reg else set()
-    for k in addons:
-        a = addon(k)
-        if a is not None:
-            keys.update(a.extensions)
-    return keys
+# Definitions are fixed for the process: the extension keys a (regime, addons) pair defines
+# are worked out once. Regimes are keyed by country (``regime()`` gives one object each).
+_EXT_KEYS: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+
+
+def _ext_keys(reg: RegimeDef | None, addons: tuple[str, ...]) -> frozenset[str]:
+    ck = (reg.country if reg is not None else "", addons)
+    found = _EXT_KEYS.get(ck)
+    if found is None:
+        keys: set[str] = set(reg.extensions) if reg else set()
+        for k in addons:
+            a = addon(k)
+            if a is not None:
+                keys.update(a.extensions)
+        if len(_EXT_KEYS) >= 256:
+            _EXT_KEYS.clear()
+        found = _EXT_KEYS[ck] = frozenset(keys)
+    return found
 
 
 def check_taxes(
     f: Faults,
     holder: dict[str, Any],
-    path: str,
+    where: tuple[str, int],
     reg: RegimeDef | None,
-    ext_keys: set[str],
+    ext_keys: frozenset[str],
 ) -> None:
+    """Rules of the combos of ``$.<where[0]>[<where[1]>]``; the path is written on a fault."""
     taxes = holder.get("taxes") or []
-    cats = [c.get("cat") for c in taxes]
-    if len(set(cats)) != len(cats):
-        f.add("GOBL-TAX-SET-01", f"{path}.taxes", "all tax categories in a set must be unique")
+    if not taxes:
+        return
+    path = ""
+    if len(taxes) > 1:
+        cats = [c.get("cat") for c in taxes]
+        if len(set(cats)) != len(cats):
+            path = f"{where[0]}[{where[1]}]"
+            f.add("GOBL-TAX-SET-01", f"{path}.taxes", "all tax categories in a set must be unique")
     for j, combo in enumerate(taxes):
-        cpath = f"{path}.taxes[{j}]"
-        r = combo_regime(combo, reg)
-        cat = r.category(combo.get("cat", "")) if r else None
+        r = combo_regime(combo, reg) if "country" in combo else reg
+        cat = r.categories.get(combo.get("cat", "")) if r else None
         if cat is not None and cat.keys:
             no_pct = cat.keys.get(combo.get("key", ""))
             if no_pct is False and combo.get("percent") is None:
+                path = path or f"{where[0]}[{where[1]}]"
                 f.add(
                     "GOBL-TAX-COMBO-04",
-                    cpath,
+                    f"{path}.taxes[{j}]",
                     "tax combo percent required or invalid for key in regime",
                 )
-        for k in combo.get("ext") or {}:
-            if k not in ext_keys:
-                f.add(
-                    "GOBL-TAX-COMBO-06",
-                    f"{cpath}.ext",
-                    "tax combo extension key not defined in regime",
-                )
+        ext = combo.get("ext")
+        if ext and not ext_keys.issuperset(ext):
+            path = path or f"{where[0]}[{where[1]}]"
+            for k in ext:
+                if k not in ext_keys:
+                    f.add(
+                        "GOBL-TAX-COMBO-06",
+                        f"{path}.taxes[{j}].ext",
+                        "tax combo extension key not defined in regime",
+                    )
 
 
 def _modifiers(f: Faults, mods: list[dict[str, Any]], path: str, code: str) -> None:
@@ -88,8 +108,7 @@ def _modifiers(f: Faults, mods: list[dict[str, Any]], path: str, code: str) -> N
 
 
 def check_invoice(f: Faults, inv: dict[str, Any], reg: RegimeDef | None) -> None:
-    addons = list(inv.get("$addons") or ())
-    ext_keys = _ext_keys(reg, addons)
+    ext_keys = _ext_keys(reg, tuple(inv.get("$addons") or ()))
     typ = inv.get("type")
     if not typ:
         f.add("GOBL-BILL-INVOICE-01", "$.type", "invoice type is required")
@@ -127,30 +146,29 @@ def check_invoice(f: Faults, inv: dict[str, Any], reg: RegimeDef | None) -> None
             "$.lines",
             "invoice lines are required without discounts or charges",
         )
-    for i, line in enumerate(lines):
-        lpath = f"$.lines[{i}]"
+    for i, line in enumerate(lines):  # paths are only written for a fault
         item = line.get("item")
         if not item:
-            f.add("GOBL-BILL-LINE-03", f"{lpath}.item", "item is required")
+            f.add("GOBL-BILL-LINE-03", f"$.lines[{i}].item", "item is required")
         else:
             if not item.get("name"):
-                f.add("GOBL-ORG-ITEM-01", f"{lpath}.item.name", "item name is required")
+                f.add("GOBL-ORG-ITEM-01", f"$.lines[{i}].item.name", "item name is required")
             if item.get("price") is None:
                 f.add(
                     "GOBL-BILL-INVOICE-08",
-                    f"{lpath}.item.price",
+                    f"$.lines[{i}].item.price",
                     "invoice line item price is required",
                 )
-        _modifiers(
-            f, line.get("discounts") or [], f"{lpath}.discounts", "GOBL-BILL-LINEDISCOUNT-01"
-        )
-        _modifiers(f, line.get("charges") or [], f"{lpath}.charges", "GOBL-BILL-LINECHARGE-01")
-        check_taxes(f, line, lpath, reg, ext_keys)
+        if line.get("discounts"):
+            _modifiers(f, line["discounts"], f"$.lines[{i}].discounts", "GOBL-BILL-LINEDISCOUNT-01")
+        if line.get("charges"):
+            _modifiers(f, line["charges"], f"$.lines[{i}].charges", "GOBL-BILL-LINECHARGE-01")
+        check_taxes(f, line, ("$.lines", i), reg, ext_keys)
     _modifiers(f, discounts, "$.discounts", "GOBL-BILL-DISCOUNT-01")
     _modifiers(f, charges, "$.charges", "GOBL-BILL-CHARGE-01")
     for i, d in enumerate(discounts):
-        check_taxes(f, d, f"$.discounts[{i}]", reg, ext_keys)
+        check_taxes(f, d, ("$.discounts", i), reg, ext_keys)
     for i, c in enumerate(charges):
-        check_taxes(f, c, f"$.charges[{i}]", reg, ext_keys)
+        check_taxes(f, c, ("$.charges", i), reg, ext_keys)
     if not inv.get("totals"):
         f.add("GOBL-BILL-INVOICE-09", "$.totals", "invoice totals are required")

@@ -7,6 +7,7 @@ written **over** the user's ``tax.ext`` (scenario codes win, as in gobl).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from facturo.gobl.tax.regime_def import Scenario
@@ -14,37 +15,43 @@ from facturo.gobl.tax.regime_def import Scenario
 
 def _used_categories(inv: dict[str, Any]) -> set[str]:
     cats: set[str] = set()
-    for holder in (
-        *(inv.get("lines") or ()),
-        *(inv.get("discounts") or ()),
-        *(inv.get("charges") or ()),
-    ):
-        for combo in holder.get("taxes") or ():
-            cats.add(combo.get("cat", ""))
+    for k in ("lines", "discounts", "charges"):
+        for holder in inv.get(k) or ():
+            for combo in holder.get("taxes") or ():
+                cats.add(combo.get("cat", ""))
     return cats
 
 
-def _matches(s: Scenario, inv: dict[str, Any], cats: set[str]) -> bool:
-    if s.types and inv.get("type") not in s.types:
+def _matches(
+    s: Scenario,
+    typ: Any,
+    tags: Collection[str],
+    inv: dict[str, Any],
+    cats: list[set[str]],
+    ext: dict[str, str],
+) -> bool:
+    if s.types and typ not in s.types:
         return False
-    tags = inv.get("$tags") or ()
-    if any(t not in tags for t in s.tags):
-        return False
-    if s.categories and not any(c in cats for c in s.categories):
-        return False
-    if s.ext_key:
-        ext = (inv.get("tax") or {}).get("ext") or {}
-        if s.ext_key not in ext or (s.ext_code and ext[s.ext_key] != s.ext_code):
+    for t in s.tags:
+        if t not in tags:
             return False
-    return True
+    if s.categories:
+        if not cats:  # the document's categories, read once and only when a filter needs them
+            cats.append(_used_categories(inv))
+        if not any(c in cats[0] for c in s.categories):
+            return False
+    return not s.ext_key or (s.ext_key in ext and not (s.ext_code and ext[s.ext_key] != s.ext_code))
 
 
-def apply_scenarios(inv: dict[str, Any], scenarios: list[Scenario]) -> None:
-    cats = _used_categories(inv)
+def apply_scenarios(inv: dict[str, Any], scenarios: Sequence[Scenario]) -> None:
+    cats: list[set[str]] = []
+    typ = inv.get("type")
+    tags = inv.get("$tags") or ()
+    tax_ext = (inv.get("tax") or {}).get("ext") or {}  # scenarios only change it at the end
     notes: list[dict[str, str]] = []
     ext: dict[str, str] = {}
     for s in scenarios:
-        if not _matches(s, inv, cats):
+        if not _matches(s, typ, tags, inv, cats, tax_ext):
             continue
         if s.note:
             n = dict(s.note)

@@ -65,7 +65,10 @@ def _calc_base(line: dict[str, Any], ctx: LineContext, where: str) -> bool:
         line.pop("sum", None)
         line.pop("total", None)
         return False
-    _exchange(ctx, item, where)
+    if item.get("currency"):
+        _exchange(ctx, item, where)
+    else:  # what the exchange does without a currency: at least the document's decimals
+        item["price"] = item["price"].rescale_up(rr.subunits)
     p: Amount = item["price"].rescale_up(rr.line_exp)
     s = rr.apply(p.multiply(line["quantity"]))
     line["sum"] = s
@@ -131,14 +134,20 @@ def round_line(line: dict[str, Any]) -> None:
     """Round a line's computed amounts to its price's decimals (``rescale_down``)."""
     item = line.get("item") or {}
     price: Amount | None = item.get("price")
-    for sub in (*(line.get("breakdown") or ()), *(line.get("substituted") or ())):
-        round_line(sub)
+    if "breakdown" in line or "substituted" in line:
+        for k in ("breakdown", "substituted"):
+            for sub in line.get(k) or ():
+                round_line(sub)
     if price is None:
         return
     e = price.exp
-    for k in ("sum", "total"):
-        if k in line:
-            line[k] = line[k].rescale_down(e)
-    for m in (*(line.get("discounts") or ()), *(line.get("charges") or ())):
-        if "amount" in m:
-            m["amount"] = m["amount"].rescale_down(e)
+    if "sum" in line:
+        line["sum"] = line["sum"].rescale_down(e)
+    if "total" in line:
+        line["total"] = line["total"].rescale_down(e)
+    for k in ("discounts", "charges"):
+        mods = line.get(k)
+        if mods:
+            for m in mods:
+                if "amount" in m:
+                    m["amount"] = m["amount"].rescale_down(e)

@@ -23,6 +23,8 @@ _CODE_FIELDS = ("series", "code")
 
 def normalize_code(text: str) -> str:
     """``cbc.Code`` normalization: NFC, printable characters only, trimmed."""
+    if text.isascii() and text.isprintable():  # already NFC and printable: only the trim
+        return text.strip()
     text = unicodedata.normalize("NFC", text)
     return "".join(ch for ch in text if ch.isprintable()).strip()
 
@@ -31,6 +33,10 @@ def _clean_ext(obj: dict[str, Any]) -> None:
     ext = obj.get("ext")
     if ext is None:
         return
+    if all(ext.values()):  # nothing to drop: the decoded tree owns this dict, keep it
+        if not ext:
+            del obj["ext"]
+        return
     clean = {k: v for k, v in ext.items() if v}
     if clean:
         obj["ext"] = clean
@@ -38,10 +44,25 @@ def _clean_ext(obj: dict[str, Any]) -> None:
         del obj["ext"]
 
 
+# Spanish tax codes repeat (the same supplier on every invoice); normalizing is a pure function
+# of the text, so results are kept in a table emptied when full.
+_ES_CODES: dict[str, str] = {}
+
+
+def _es_code(code: str) -> str:
+    out = _ES_CODES.get(code)
+    if out is None:
+        out = es_normalize_code(code)
+        if len(_ES_CODES) >= 4096:
+            _ES_CODES.clear()
+        _ES_CODES[code] = out
+    return out
+
+
 def normalize_tax_identity(tid: dict[str, Any]) -> None:
     code = tid.get("code")
     if tid.get("country") == "ES" and isinstance(code, str) and code:
-        tid["code"] = es_normalize_code(code)
+        tid["code"] = _es_code(code)
     elif isinstance(code, str):
         tid["code"] = "".join(ch for ch in code.upper() if ch.isalnum())
 
@@ -69,43 +90,92 @@ def _empty_modifier(m: dict[str, Any]) -> bool:
     return amount is None or amount.is_zero()
 
 
-def _combos(holder: dict[str, Any], extra: Iterable[ComboNormalizer]) -> None:
+def normalize_combo_chain(combo: dict[str, Any], extra: Iterable[ComboNormalizer]) -> None:
+    """A combo's own normalizer, then the addons' in order, then its empty ext codes dropped."""
+    normalize_combo(combo)
+    for fn in extra:
+        fn(combo)
+    if "ext" in combo:
+        _clean_ext(combo)
+
+
+# Normalizing a combo is a pure function of its members and of the addons' normalizers, and
+# an invoice's lines repeat the same few combos (``{"cat": "VAT", "rate": "standard"}``), so
+# results are kept per (normalizers, members). Only combos whose members are all text are
+# looked up: texts compare exactly, where percentages compare by value ("21%" equals "21.0%"
+# but prints differently). A kept result holds texts, an ``ext`` map of texts (copied on use)
+# and immutable values; the table is emptied when full.
+_NORMALIZED: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def _normalized(combo: dict[str, Any], extra: tuple[ComboNormalizer, ...]) -> None:
+    for v in combo.values():
+        if v.__class__ is not str:
+            normalize_combo_chain(combo, extra)
+            return
+    key = (extra, *combo.items())
+    done = _NORMALIZED.get(key)
+    if done is None:
+        normalize_combo_chain(combo, extra)
+        if all(k == "ext" or v.__class__ not in (dict, list) for k, v in combo.items()):
+            if len(_NORMALIZED) >= 4096:
+                _NORMALIZED.clear()
+            _NORMALIZED[key] = {k: v.copy() if k == "ext" else v for k, v in combo.items()}
+        return
+    combo.clear()
+    combo.update(done)
+    ext = done.get("ext")
+    if ext is not None:
+        combo["ext"] = ext.copy()
+
+
+def _combos(holder: dict[str, Any], extra: tuple[ComboNormalizer, ...]) -> None:
     taxes = holder.get("taxes")
     if taxes is None:
         return
     taxes = [c for c in taxes if c]
     for combo in taxes:
-        normalize_combo(combo)
-        for fn in extra:
-            fn(combo)
-        _clean_ext(combo)
+        _normalized(combo, extra)
     holder["taxes"] = taxes
 
 
-def _normalize_line(line: dict[str, Any], extra: list[ComboNormalizer]) -> None:
-    for sub in (*(line.get("breakdown") or ()), *(line.get("substituted") or ())):
-        _normalize_line(sub, extra)
+def _normalize_line(line: dict[str, Any], extra: tuple[ComboNormalizer, ...]) -> None:
+    if "breakdown" in line or "substituted" in line:
+        breakdown = line.get("breakdown")
+        substituted = line.get("substituted")
+        if breakdown or substituted:
+            for sub in (*(breakdown or ()), *(substituted or ())):
+                _normalize_line(sub, extra)
     for k in ("discounts", "charges"):
         mods = line.get(k)
         if mods is not None:
-            line[k] = [m for m in mods if m and not _empty_modifier(m)]
-            for m in line[k]:
-                _clean_ext(m)
-    _combos(line, extra)
+            kept = [m for m in mods if m and not _empty_modifier(m)] if mods else []
+            line[k] = kept
+            for m in kept:
+                if "ext" in m:
+                    _clean_ext(m)
+    if "taxes" in line:
+        _combos(line, extra)
     item = line.get("item")
     if item:
-        if isinstance(item.get("name"), str):
-            item["name"] = item["name"].strip()
+        name = item.get("name")
+        if isinstance(name, str):
+            item["name"] = name.strip()
         price: Amount | None = item.get("price")
         if price is not None and price.is_negative():
             item["price"] = price.negate()
             q: Amount = line.get("quantity") or Amount(0, 0)
             line["quantity"] = q.negate()
-        _clean_ext(item)
-    _clean_ext(line)
+        if "ext" in item:
+            _clean_ext(item)
+    if "ext" in line:
+        _clean_ext(line)
 
 
-def normalize_document(doc: dict[str, Any], *, combo_normalizers: list[ComboNormalizer]) -> None:
+def normalize_document(
+    doc: dict[str, Any], *, combo_normalizers: Iterable[ComboNormalizer]
+) -> None:
+    extra = tuple(combo_normalizers)
     for k in _CODE_FIELDS:
         if isinstance(doc.get(k), str):
             doc[k] = normalize_code(doc[k])
@@ -120,10 +190,10 @@ def normalize_document(doc: dict[str, Any], *, combo_normalizers: list[ComboNorm
     if lines is not None:
         doc["lines"] = [ln for ln in lines if ln]
         for line in doc["lines"]:
-            _normalize_line(line, combo_normalizers)
+            _normalize_line(line, extra)
     for k in ("discounts", "charges"):
         for m in doc.get(k) or ():
-            _combos(m, combo_normalizers)
+            _combos(m, extra)
             _clean_ext(m)
     for n in doc.get("notes") or ():
         if isinstance(n.get("text"), str):

@@ -42,13 +42,49 @@ def calculate_tax_total(total: dict[str, Any] | None, rr: Rounding) -> None:
     round_total(total, rr.subunits)
 
 
-def _calculate_line(line: dict[str, Any], index: int, rr: Rounding) -> Amount:
+def _document_payable(
+    line: dict[str, Any], index: int, cur: str, rates: list[dict[str, Any]]
+) -> None:
+    """gobl ``PaymentLine.calculate``: the paid document's payable, in the payment currency.
+
+    A document in another currency needs the rate to the payment's currency, as its amounts
+    are restated in it.
+    """
+    doc = line.get("document")
+    if not doc:
+        return
+    rate: Amount | None = None
+    dc = doc.get("currency")
+    if dc and dc != cur:
+        er = next((r for r in rates if r.get("from") == dc and r.get("to") == cur), None)
+        if er is None or er.get("amount") is None:
+            raise calculation(
+                f"lines: {index}: document: currency: missing exchange rate from {dc} to {cur}"
+            )
+        rate = er["amount"]
+    payable: Amount | None = doc.get("payable")
+    if payable is not None:
+        line["payable"] = payable if rate is None else payable.multiply(rate)
+
+
+def _calculate_line(
+    line: dict[str, Any], index: int, rr: Rounding, cur: str, rates: list[dict[str, Any]]
+) -> Amount:
     line["i"] = index
     calculate_tax_total((line.get("document") or {}).get("tax"), rr)
     calculate_tax_total(line.get("tax"), rr)
+    _document_payable(line, index - 1, cur, rates)
     amount: Amount = line.get("amount") or rr.zero
     amount = amount.match_precision(rr.zero)
     line["amount"] = amount
+    payable: Amount | None = line.get("payable")
+    if payable is not None:
+        # what is left to pay on the document after earlier advances and this payment
+        due = payable
+        advances: Amount | None = line.get("advances")
+        if advances is not None:
+            due = due.subtract(advances)
+        line["due"] = due.subtract(amount)
     return amount.negate() if line.get("refund") else amount
 
 
@@ -74,8 +110,9 @@ def calculate_payment(doc: dict[str, Any]) -> None:
         sub = currencies.subunits(cur) or 0
     rr = rounding_for(doc, reg, sub)
     total = rr.zero
+    rates = list(doc.get("exchange_rates") or ())
     for i, line in enumerate(doc.get("lines") or ()):
-        a = _calculate_line(line, i + 1, rr)
+        a = _calculate_line(line, i + 1, rr, cur, rates)
         total = total.match_precision(a).add(a)
     doc["total"] = total
     methods = doc.get("methods") or []

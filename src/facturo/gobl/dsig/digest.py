@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from facturo.gobl.c14n import C14nError, canonical_json
+from facturo.gobl.c14n import C14nError, canonical_json, canonical_json_plain
 from facturo.gobl.dsig.errors import DigestError
 
 __all__ = ["SHA256", "Digest", "digest_document"]
@@ -48,14 +48,16 @@ class Digest:
         return f"{self.alg};{self.val}"
 
 
-def digest_document(doc: Mapping[str, Any]) -> Digest:
+def digest_document(doc: Mapping[str, Any], *, plain: bool = False) -> Digest:
     """SHA-256 of the document's canonical JSON; the document includes its ``$schema``.
 
     ``doc`` holds the document as gobl outputs it (omitted fields absent, amounts as
-    strings). Raises :class:`DigestError` when it cannot be written as canonical JSON.
+    strings). ``plain`` says the caller knows it holds plain JSON values only (the schema
+    writer reports it), which skips the type walk. Raises :class:`DigestError` when it cannot
+    be written as canonical JSON.
     """
     try:
-        data = canonical_json(doc)
+        data = canonical_json_plain(doc) if plain else canonical_json(doc)
     except C14nError as exc:
         raise DigestError(f"document cannot be digested: {exc.detail}") from exc
     return Digest(alg=SHA256, val=hashlib.sha256(data).hexdigest())

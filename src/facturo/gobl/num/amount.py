@@ -49,6 +49,20 @@ def _pow10(e: int) -> int:
     return _POW10[e] if e < 64 else int(10**e)
 
 
+def _round_pow10(n: int, e: int) -> int:
+    """``rounded_div(n, 10**e)`` for ``e > 0``: the divisor is positive, so only ``n``'s sign
+    matters. The hot path of every rescale and multiplication."""
+    d = _POW10[e] if e < 64 else int(10**e)
+    if n >= 0:
+        q, r = divmod(n, d)
+        return q + 1 if r + r >= d else q
+    q, r = divmod(-n, d)
+    return -(q + 1) if r + r >= d else -q
+
+
+_new: Final = object.__new__
+
+
 class Amount:
     """Immutable decimal with a meaningful exponent (``value`` x 10^-``exp``).
 
@@ -145,17 +159,47 @@ class Amount:
         e = self._exp
         if exp == e:
             return self
+        a = _new(Amount)
         if exp > e:
-            return Amount._make(self._value * _pow10(exp - e), exp)
-        return Amount._make(rounded_div(self._value, _pow10(e - exp)), exp)
+            a._value = self._value * (_POW10[exp - e] if exp - e < 64 else int(10 ** (exp - e)))
+        else:  # _round_pow10, written out: rescaling is the hottest call of a calculation
+            n = self._value
+            d = _POW10[e - exp] if e - exp < 64 else int(10 ** (e - exp))
+            if n >= 0:
+                q, r = divmod(n, d)
+                a._value = q + 1 if r + r >= d else q
+            else:
+                q, r = divmod(-n, d)
+                a._value = -(q + 1) if r + r >= d else -q
+        a._exp = exp
+        return a
 
     def rescale_up(self, exp: int) -> Amount:
         """Only ever add zeros: the result has at least ``exp`` decimals."""
-        return self.rescale(exp) if exp > self._exp else self
+        e = self._exp
+        if exp <= e:
+            return self
+        a = _new(Amount)
+        a._value = self._value * (_POW10[exp - e] if exp - e < 64 else int(10 ** (exp - e)))
+        a._exp = exp
+        return a
 
     def rescale_down(self, exp: int) -> Amount:
         """Only ever round: the result has at most ``exp`` decimals."""
-        return self.rescale(exp) if exp < self._exp else self
+        e = self._exp
+        if exp >= e:
+            return self
+        a = _new(Amount)
+        n = self._value  # _round_pow10, written out as in rescale
+        d = _POW10[e - exp] if e - exp < 64 else int(10 ** (e - exp))
+        if n >= 0:
+            q, r = divmod(n, d)
+            a._value = q + 1 if r + r >= d else q
+        else:
+            q, r = divmod(-n, d)
+            a._value = -(q + 1) if r + r >= d else -q
+        a._exp = exp
+        return a
 
     def rescale_range(self, low: int, high: int) -> Amount:
         if self._exp < low:
@@ -177,16 +221,27 @@ class Amount:
 
     def add(self, other: Amount) -> Amount:
         o = other if other._exp == self._exp else other.rescale(self._exp)
-        return Amount._make(self._value + o._value, self._exp)
+        a = _new(Amount)
+        a._value = self._value + o._value
+        a._exp = self._exp
+        return a
 
     def subtract(self, other: Amount) -> Amount:
         o = other if other._exp == self._exp else other.rescale(self._exp)
-        return Amount._make(self._value - o._value, self._exp)
+        a = _new(Amount)
+        a._value = self._value - o._value
+        a._exp = self._exp
+        return a
 
     sub = subtract
 
     def multiply(self, other: Amount) -> Amount:
-        return Amount._make(rounded_div(self._value * other._value, _pow10(other._exp)), self._exp)
+        a = _new(Amount)
+        oe = other._exp
+        n = self._value * other._value
+        a._value = _round_pow10(n, oe) if oe else n
+        a._exp = self._exp
+        return a
 
     def divide(self, other: Amount) -> Amount:
         """Divide keeping this exponent; dividing by zero gives zero, as in gobl."""
@@ -219,12 +274,17 @@ class Amount:
     # comparison --------------------------------------------------------------------------
 
     def compare(self, other: Amount) -> int:
+        if self._exp == other._exp:  # the common case: no widening needed
+            a, b = self._value, other._value
+            return (a > b) - (a < b)
         e = max(self._exp, other._exp)
         a = self._value * _pow10(e - self._exp)
         b = other._value * _pow10(e - other._exp)
         return (a > b) - (a < b)
 
     def equals(self, other: Amount) -> bool:
+        if self._exp == other._exp:
+            return self._value == other._value
         return self.compare(other) == 0
 
     def __eq__(self, other: object) -> bool:
@@ -245,9 +305,17 @@ class Amount:
         v, e = self._value, self._exp
         if e == 0:
             return str(v)
-        digits = str(abs(v)).rjust(e + 1, "0")
-        sign = "-" if v < 0 else ""
-        return f"{sign}{digits[:-e]}.{digits[-e:]}"
+        # f-strings join the parts in one step (faster than chained ``+``; every amount of
+        # every built document is written through here)
+        if v >= 0:
+            digits = str(v)
+            if len(digits) > e:
+                return f"{digits[:-e]}.{digits[-e:]}"
+            return f"0.{digits.rjust(e, '0')}"
+        digits = str(-v)
+        if len(digits) > e:
+            return f"-{digits[:-e]}.{digits[-e:]}"
+        return f"-0.{digits.rjust(e, '0')}"
 
     def minimal_string(self) -> str:
         """The shortest text for the value: trailing decimal zeros dropped."""

@@ -21,9 +21,10 @@ _HUNDRED: Final = Amount(100, 0)
 class Percentage:
     """Immutable percentage; equality is numeric (``21%`` equals ``21.0%``)."""
 
-    __slots__ = ("_amount",)
+    __slots__ = ("_amount", "_text")
 
     _amount: Amount
+    _text: str
 
     def __init__(self, value: int, exp: int = 0) -> None:
         object.__setattr__(self, "_amount", Amount(value, exp))
@@ -88,10 +89,19 @@ class Percentage:
         return hash(("%", self._amount))
 
     def __str__(self) -> str:
+        # kept once made: the same few percentages (regime rates, parsed texts) are shared
+        # and written on every line of every document
+        try:
+            return self._text
+        except AttributeError:
+            pass
         a = self._amount
         if a.exp >= 2:  # x 100 then two decimals fewer: the same digits, exact
-            return str(Amount._make(a.value, a.exp - 2)) + "%"
-        return str(a.multiply(_HUNDRED).rescale(0)) + "%"
+            text = str(Amount._make(a.value, a.exp - 2)) + "%"
+        else:
+            text = str(a.multiply(_HUNDRED).rescale(0)) + "%"
+        object.__setattr__(self, "_text", text)
+        return text
 
     def string_without_symbol(self) -> str:
         return str(self._amount)

@@ -1,139 +1,66 @@
 """Reading and writing gobl JSON by schema: exact numbers in, gobl's field order out.
 
-Reading turns every ``num.Amount``/``num.Percentage`` field into :class:`Amount` /
-:class:`Percentage` (from the JSON text of the number, never a float). Writing walks the same
-schema nodes and reproduces Go's ``encoding/json`` output of gobl structs:
+The rules are those of :mod:`facturo.gobl.schema.codec_reference` (struct order, ``omitempty``,
+sorted maps, amounts as text that keeps its exponent). The reference interprets a schema node on
+every value; documents are built thousands of times a second, so this module turns each node
+into code once, as attrs, cattrs and pydantic do for their classes:
 
-* properties in struct (schema) order, unknown properties dropped (Go ignores them on read);
-* empty values omitted as ``omitempty`` does: null, ``""``, ``false``, ``0``, empty arrays and
-  maps. A present but empty struct is kept as ``{}`` (a non-nil pointer in Go);
-* maps (``ext``, ``meta``) with sorted keys, as Go writes maps;
-* amounts and percentages as strings that keep their exponent;
-* a zero UUID omitted (gobl normalizes it away).
+* an object's writer is Python source generated from its property list and compiled with
+  ``exec``: one unrolled membership test per property in struct order (``k in value`` is an
+  opcode, half the cost of a ``get`` call, and most properties are absent), with the
+  ``omitempty`` test chosen by the property's kind (an amount always writes a non-empty
+  string, a struct is kept even when empty, a plain string is kept when non-empty), and the
+  loops over arrays of structs and maps of strings written inline, so no per-value dispatch
+  remains;
+* readers and the other writers are closures made once per node and kept on it;
+* the writer returns the output *and* the output read back (the "twin" :func:`decode_document`
+  would give), so validation after a build needs no second walk; and it notes whether the
+  output holds anything but strings, booleans and int64 integers, so the digest can skip the
+  type walk (:func:`facturo.gobl.c14n.canonical_json_plain`).
+
+The path of a value is only needed for an error message, so a failed fast read is repeated by
+the reference to raise the error with the path.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, Final
+import threading
+from collections.abc import Callable
+from typing import Any, Final, NamedTuple
 
 from facturo.gobl.errors import ErrorKey, GoblError
 from facturo.gobl.num import Amount, InvalidAmount, Percentage
 from facturo.gobl.num.amount import MAX_DIGITS
+from facturo.gobl.schema.codec_reference import (
+    ZERO_UUID,
+    decode,
+    encode,
+    is_empty,
+    plain_value,
+)
 from facturo.gobl.schema.registry import Node, node_for
 
-ZERO_UUID: Final = "00000000-0000-0000-0000-000000000000"
+__all__ = [
+    "ZERO_UUID",
+    "Encoded",
+    "decode",
+    "decode_document",
+    "encode",
+    "encode_document",
+    "encode_document_full",
+    "encode_document_typed",
+]
 
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
+_AMOUNT_SAFE: Final = 10**18
+_PARSED_MAX: Final = 4096
 
-def decode(value: Any, node: Node, path: str = "$") -> Any:
-    """Typed copy of raw JSON: amounts and percentages become value objects."""
-    kind = node.kind
-    if kind == "object":
-        if not isinstance(value, dict):
-            return value
-        props = node.props
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            sub = props.get(k)
-            out[k] = v if sub is None or v is None else decode(v, sub, f"{path}.{k}")
-        return out
-    if kind == "array":
-        if not isinstance(value, list):
-            return value
-        item = node.item
-        assert item is not None
-        return [decode(v, item, f"{path}[{i}]") for i, v in enumerate(value) if v is not None]
-    if kind == "map":
-        if not isinstance(value, dict):
-            return value
-        item = node.item
-        assert item is not None
-        return {k: decode(v, item, f"{path}.{k}") for k, v in value.items()}
-    if kind == "amount":
-        if isinstance(value, Amount):
-            return value
-        try:
-            return Amount.parse(value)
-        except (InvalidAmount, TypeError) as exc:
-            raise GoblError(ErrorKey.INPUT, f"{path}: {exc}") from exc
-    if kind == "percentage":
-        if isinstance(value, Percentage):
-            return value
-        try:
-            return Percentage.parse(value)
-        except (InvalidAmount, TypeError) as exc:
-            raise GoblError(ErrorKey.INPUT, f"{path}: {exc}") from exc
-    if kind == "any" and isinstance(value, dict):
-        sub_node = node_for(str(value.get("$schema", "")))
-        if sub_node is not None:
-            return decode(value, sub_node, path)
-    return value
+# Readers and writers are made once per node, on first use. A node's code is published only
+# when every node it reaches has its own, so another thread never runs a half-made writer.
+_COMPILING: Final = threading.Lock()
 
-
-def _empty(v: Any) -> bool:
-    return v is None or v is False or v == "" or (v == 0 and type(v) is int) or v == [] or v == {}
-
-
-def encode(value: Any, node: Node) -> Any:
-    """gobl's JSON value for ``value`` (see the module docstring for the rules)."""
-    kind = node.kind
-    if kind == "object":
-        if not isinstance(value, dict):
-            return _plain(value)
-        out: dict[str, Any] = {}
-        if "$schema" in value:
-            out["$schema"] = value["$schema"]
-        for k, sub in node.props.items():
-            if k in value:
-                v = encode(value[k], sub)
-                if (v == {} and sub.kind == "object") or (
-                    not _empty(v) and not (k == "uuid" and v == ZERO_UUID)
-                ):
-                    out[k] = v
-        return out
-    if kind == "array":
-        if not isinstance(value, list):
-            return _plain(value)
-        item = node.item
-        assert item is not None
-        return [encode(v, item) for v in value if v is not None]
-    if kind == "map":
-        if not isinstance(value, dict):
-            return _plain(value)
-        item = node.item
-        assert item is not None
-        res = {k: encode(value[k], item) for k in sorted(value)}
-        return {k: v for k, v in res.items() if not _empty(v)}
-    if kind == "amount":
-        return str(value) if isinstance(value, Amount) else str(Amount.parse(value))
-    if kind == "percentage":
-        return str(value) if isinstance(value, Percentage) else str(Percentage.parse(value))
-    if kind == "any" and isinstance(value, dict):
-        sub_node = node_for(str(value.get("$schema", "")))
-        if sub_node is not None:
-            return encode(value, sub_node)
-    return _plain(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Amount | Percentage):
-        return str(value)
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else value
-    if isinstance(value, dict):
-        # an object of a type this port has no schema for is a map to Go: sorted keys
-        return {k: _plain(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-# Compiled codec -----------------------------------------------------------------------------
-#
-# ``decode`` and ``encode`` above are the reference: they interpret a node on every value and
-# build a path string for every member. The functions below give the same results from a
-# closure per node, made once and kept on the node. The path is only needed for an error
-# message, so a failed fast read is repeated by ``decode`` to raise the error it gives.
+Writer = Callable[[Any, list[Any]], tuple[Any, Any]]
 
 
 class _Typed(dict[str, Any]):
@@ -141,15 +68,25 @@ class _Typed(dict[str, Any]):
 
 
 class _NoTwin(Exception):
-    """The typed twin of an output value needs ``decode``'s error handling."""
+    """The typed twin of an output value needs the reference reader's error handling."""
 
 
-_AMOUNT_SAFE: Final = 10**18
+class Encoded(NamedTuple):
+    """A document as gobl writes it, that output read back, and whether it is plain JSON."""
+
+    out: dict[str, Any]
+    twin: dict[str, Any] | None
+    """The output as :func:`decode_document` reads it; None when reading it back would fail."""
+    plain: bool
+    """Only dicts, lists, strings, booleans and int64 integers, no null members."""
+
+
+# Reading ------------------------------------------------------------------------------------
 
 
 def _copy(value: Any) -> Any:
     """Fresh containers for plain JSON values, so a decoded tree shares nothing mutable."""
-    t = type(value)
+    t = value.__class__
     if t is dict:
         return {k: _copy(v) for k, v in value.items()}
     if t is list:
@@ -157,70 +94,64 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def _decoder(node: Node) -> Any:
-    f = node.dec
-    if f is None:
-        f = _compile_decoder(node)
-    return f
+# Amounts and percentages are immutable, and a document repeats the same few texts ("1",
+# "21%"), so parsed values are shared. The table is emptied when full rather than evicted
+# entry by entry: the texts of one document fit many times over.
+_AMOUNTS: dict[str, Amount] = {}
+_PERCENTAGES: dict[str, Percentage] = {}
 
 
-def _compile_decoder(node: Node) -> Any:
-    kind = node.kind
-    if kind == "object":
-        subs: dict[str, Any] = {}
+class _ReadAmount(Amount):
+    """An amount read from text, with the text gobl writes for it made once.
 
-        def dec_object(value: Any) -> Any:
-            if not isinstance(value, dict):
-                return _copy(value)
-            out: dict[str, Any] = {}
-            for k, v in value.items():
-                f = subs.get(k)
-                out[k] = _copy(v) if f is None or v is None else f(v)
-            return out
+    Quantities and prices usually reach the output unchanged (calculation only widens an
+    exponent that is too small), and parsed amounts are shared between documents, so their
+    text is written once per distinct input rather than once per document. Only amounts that
+    the writer's fast path accepts (within 18 digits) are made so.
+    """
 
-        node.dec = dec_object
-        subs.update({k: _decoder(sub) for k, sub in node.props.items()})
-        return dec_object
-    if kind in ("array", "map"):
-        assert node.item is not None
-        cell: list[Any] = []
+    __slots__ = ("_text",)
 
-        def dec_array(value: Any) -> Any:
-            if not isinstance(value, list):
-                return _copy(value)
-            f = cell[0]
-            return [f(v) for v in value if v is not None]
+    _text: str
 
-        def dec_map(value: Any) -> Any:
-            if not isinstance(value, dict):
-                return _copy(value)
-            f = cell[0]
-            return {k: f(v) for k, v in value.items()}
+    def __str__(self) -> str:
+        return self._text
 
-        fn = dec_array if kind == "array" else dec_map
-        node.dec = fn
-        cell.append(_decoder(node.item))
-        return fn
-    if kind == "amount":
-        node.dec = _dec_amount
-        return _dec_amount
-    if kind == "percentage":
-        node.dec = _dec_percentage
-        return _dec_percentage
-    if kind == "any":
-        node.dec = _dec_any
-        return _dec_any
-    node.dec = _copy
-    return _copy
+
+def _read_amount(text: str) -> Amount:
+    a = Amount.parse(text)
+    if not (-_AMOUNT_SAFE < a._value < _AMOUNT_SAFE and a._exp <= MAX_DIGITS):
+        return a
+    r = object.__new__(_ReadAmount)
+    r._value = a._value
+    r._exp = a._exp
+    r._text = Amount.__str__(a)
+    return r
 
 
 def _dec_amount(value: Any) -> Any:
+    if value.__class__ is str:
+        a = _AMOUNTS.get(value)
+        if a is None:
+            a = _read_amount(value)
+            if len(_AMOUNTS) >= _PARSED_MAX:
+                _AMOUNTS.clear()
+            _AMOUNTS[value] = a
+        return a
     if isinstance(value, Amount):
         return value
     return Amount.parse(value)
 
 
 def _dec_percentage(value: Any) -> Any:
+    if value.__class__ is str:
+        p = _PERCENTAGES.get(value)
+        if p is None:
+            p = Percentage.parse(value)
+            if len(_PERCENTAGES) >= _PARSED_MAX:
+                _PERCENTAGES.clear()
+            _PERCENTAGES[value] = p
+        return p
     if isinstance(value, Percentage):
         return value
     return Percentage.parse(value)
@@ -232,6 +163,80 @@ def _dec_any(value: Any) -> Any:
         if sub_node is not None:
             return _decoder(sub_node)(value)
     return _copy(value)
+
+
+def _decoder(node: Node) -> Callable[[Any], Any]:
+    f = node.dec
+    if f is None:
+        with _COMPILING:
+            f = node.dec
+            if f is None:
+                pending: dict[Node, Callable[[Any], Any]] = {}
+                f = _compile_decoder(node, pending)
+                for n, g in pending.items():
+                    n.dec = g
+    return f
+
+
+def _pending_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    f = node.dec or pending.get(node)
+    if f is None:
+        f = _compile_decoder(node, pending)
+    return f
+
+
+def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    kind = node.kind
+    if kind == "object":
+        # plain-value properties read like unknown ones (a copy), so only the others are listed
+        subs: dict[str, Callable[[Any], Any]] = {}
+
+        def dec_object(value: Any) -> Any:
+            if value.__class__ is not dict and not isinstance(value, dict):
+                return _copy(value)
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                if k not in subs:
+                    out[k] = v if v.__class__ is str else _copy(v)
+                elif v is None:
+                    out[k] = None
+                else:
+                    out[k] = subs[k](v)
+            return out
+
+        pending[node] = dec_object  # before the members' readers: schemas are recursive
+        subs.update(
+            {
+                k: _pending_decoder(sub, pending)
+                for k, sub in node.props.items()
+                if sub.kind != "value"
+            }
+        )
+        return dec_object
+    if kind in ("array", "map"):
+        assert node.item is not None
+        cell: list[Callable[[Any], Any]] = []
+
+        def dec_array(value: Any) -> Any:
+            if value.__class__ is not list and not isinstance(value, list):
+                return _copy(value)
+            f = cell[0]
+            return [f(v) for v in value if v is not None]
+
+        def dec_map(value: Any) -> Any:
+            if value.__class__ is not dict and not isinstance(value, dict):
+                return _copy(value)
+            f = cell[0]
+            return {k: f(v) for k, v in value.items()}
+
+        fn = dec_array if kind == "array" else dec_map
+        pending[node] = fn
+        cell.append(_pending_decoder(node.item, pending))
+        return fn
+    readers = {"amount": _dec_amount, "percentage": _dec_percentage, "any": _dec_any}
+    fn = readers.get(kind, _copy)
+    pending[node] = fn
+    return fn
 
 
 def decode_document(doc: dict[str, Any]) -> dict[str, Any]:
@@ -252,96 +257,38 @@ def decode_document(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _encoder(node: Node) -> Any:
-    f = node.enc
-    if f is None:
-        f = _compile_encoder(node)
-    return f
+# Writing ------------------------------------------------------------------------------------
+
+
+def _noted(value: Any, bad: list[Any]) -> Any:
+    """``value`` as written, noting in ``bad`` when canonical JSON needs the exact writer."""
+    t = value.__class__
+    if t is str or t is bool or value is None:
+        return value  # a None is never kept: members and map values drop it, arrays skip it
+    if t is int and _INT64_MIN <= value <= _INT64_MAX:
+        return value
+    bad.append(value)
+    return value
 
 
 def _keep(v: Any, k: str, object_kind: bool) -> bool:
-    return (v == {} and object_kind) or (not _empty(v) and not (k == "uuid" and v == ZERO_UUID))
+    """``omitempty`` for a written member of any type (a struct is kept even when empty)."""
+    t = v.__class__
+    if t is str:
+        return bool(v) and not (k == "uuid" and v == ZERO_UUID)
+    if t is dict:
+        return bool(v) or object_kind
+    if t is list:
+        return bool(v)
+    return (v == {} and object_kind) or (not is_empty(v) and not (k == "uuid" and v == ZERO_UUID))
 
 
-def _compile_encoder(node: Node) -> Any:
-    """``value -> (encode(value, node), decode(that, node))`` without a second walk."""
-    kind = node.kind
-    if kind == "object":
-        props: dict[str, tuple[int, Any, bool]] = {}
-        position = {k: i for i, k in enumerate(node.props)}.__getitem__
-
-        def enc_object(value: Any) -> tuple[Any, Any]:
-            if not isinstance(value, dict):
-                plain = _plain(value)
-                return plain, plain
-            out: dict[str, Any] = {}
-            twin: dict[str, Any] = {}
-            if "$schema" in value:
-                out["$schema"] = twin["$schema"] = value["$schema"]
-            present = [k for k in value if k in props]
-            present.sort(key=position)  # struct order
-            for k in present:
-                _, f, object_kind = props[k]
-                v, tv = f(value[k])
-                t = type(v)
-                if t is str:
-                    if not v or (v == ZERO_UUID and k == "uuid"):
-                        continue
-                elif t is dict:
-                    if not v and not object_kind:
-                        continue
-                elif t is list:
-                    if not v:
-                        continue
-                elif not _keep(v, k, object_kind):
-                    continue
-                out[k] = v
-                twin[k] = tv
-            return out, twin
-
-        node.enc = enc_object
-        props.update(
-            (k, (i, _encoder(sub), sub.kind == "object"))
-            for i, (k, sub) in enumerate(node.props.items())
-        )
-        return enc_object
-    if kind in ("array", "map"):
-        assert node.item is not None
-        cell: list[Any] = []
-
-        def enc_array(value: Any) -> tuple[Any, Any]:
-            if not isinstance(value, list):
-                plain = _plain(value)
-                return plain, plain
-            f = cell[0]
-            pairs = [f(v) for v in value if v is not None]
-            return [p[0] for p in pairs], [p[1] for p in pairs]
-
-        def enc_map(value: Any) -> tuple[Any, Any]:
-            if not isinstance(value, dict):
-                plain = _plain(value)
-                return plain, plain
-            f = cell[0]
-            out: dict[str, Any] = {}
-            twin: dict[str, Any] = {}
-            for k in sorted(value):
-                v, tv = f(value[k])
-                if not _empty(v):
-                    out[k] = v
-                    twin[k] = tv
-            return out, twin
-
-        fn = enc_array if kind == "array" else enc_map
-        node.enc = fn
-        cell.append(_encoder(node.item))
-        return fn
-    fns = {"amount": _enc_amount, "percentage": _enc_percentage, "any": _enc_any}
-    fn2 = fns.get(kind, _enc_value)
-    node.enc = fn2
-    return fn2
+def _enc_plain(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+    p = _noted(plain_value(value), bad)
+    return p, p
 
 
-def _enc_amount(value: Any) -> tuple[Any, Any]:
+def _enc_amount(value: Any, bad: list[Any]) -> tuple[Any, Any]:
     a = value if isinstance(value, Amount) else Amount.parse(value)
     text = str(a)
     if -_AMOUNT_SAFE < a.value < _AMOUNT_SAFE and a.exp <= MAX_DIGITS:
@@ -352,7 +299,7 @@ def _enc_amount(value: Any) -> tuple[Any, Any]:
         raise _NoTwin from exc
 
 
-def _enc_percentage(value: Any) -> tuple[Any, Any]:
+def _enc_percentage(value: Any, bad: list[Any]) -> tuple[Any, Any]:
     p = value if isinstance(value, Percentage) else Percentage.parse(value)
     text = str(p)
     v = p.value
@@ -364,21 +311,272 @@ def _enc_percentage(value: Any) -> tuple[Any, Any]:
         raise _NoTwin from exc
 
 
-def _enc_any(value: Any) -> tuple[Any, Any]:
+def _enc_any(value: Any, bad: list[Any]) -> tuple[Any, Any]:
     if isinstance(value, dict):
         sub_node = node_for(str(value.get("$schema", "")))
         if sub_node is not None:
-            out, twin = _encoder(sub_node)(value)
-            return out, twin
-    plain = _plain(value)
-    return plain, plain
+            return _encoder(sub_node)(value, bad)
+    return _enc_plain(value, bad)
 
 
-def _enc_value(value: Any) -> tuple[Any, Any]:
-    if type(value) is str:
+def _enc_value(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+    if value.__class__ is str:
         return value, value
-    plain = _plain(value)
-    return plain, plain
+    return _enc_plain(value, bad)
+
+
+def _encoder(node: Node) -> Writer:
+    f = node.enc
+    if f is None:
+        with _COMPILING:
+            f = node.enc
+            if f is None:
+                pending: dict[Node, Writer] = {}
+                f = _compile_encoder(node, pending)
+                for n, g in pending.items():
+                    n.enc = g
+    return f
+
+
+def _pending_encoder(node: Node, pending: dict[Node, Writer]) -> Writer:
+    f = node.enc or pending.get(node)
+    if f is None:
+        f = _compile_encoder(node, pending)
+    return f
+
+
+# The body written for a member, by the kind of its node. ``{k}`` is the key's literal, ``{f}``
+# the name of the member's writer; ``v`` holds the member's value.
+_MEMBER: Final = {
+    "amount": """
+        c = v.__class__
+        if c is ReadAmount:
+            out[{k}] = v._text
+            twin[{k}] = v
+        elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
+            out[{k}] = v.__str__()
+            twin[{k}] = v
+        else:
+            out[{k}], twin[{k}] = {f}(v, bad)""",
+    "object": """
+        if v.__class__ is dict:
+            out[{k}], twin[{k}] = {f}(v, bad)
+        else:
+            v, tv = {f}(v, bad)
+            if keep(v, {k}, True):
+                out[{k}] = v
+                twin[{k}] = tv""",
+    "value": """
+        t = v.__class__
+        if t is str:
+            if v{uuid}:
+                out[{k}] = twin[{k}] = v
+        elif t is int:
+            if v:
+                if not INT64_MIN <= v <= INT64_MAX:
+                    bad.append(v)
+                out[{k}] = twin[{k}] = v
+        elif t is bool:
+            if v:
+                out[{k}] = twin[{k}] = v
+        else:
+            v, tv = {f}(v, bad)
+            if keep(v, {k}, False):
+                out[{k}] = v
+                twin[{k}] = tv""",
+    "objects": """
+        if v.__class__ is list:
+            o = []
+            t = []
+            for x in v:
+                if x is not None:
+                    a, b = {item}(x, bad)
+                    o.append(a)
+                    t.append(b)
+            if o:
+                out[{k}] = o
+                twin[{k}] = t
+        else:
+            v, tv = {f}(v, bad)
+            if keep(v, {k}, False):
+                out[{k}] = v
+                twin[{k}] = tv""",
+    "array": """
+        v, tv = {f}(v, bad)
+        if v.__class__ is list:
+            if v:
+                out[{k}] = v
+                twin[{k}] = tv
+        elif keep(v, {k}, False):
+            out[{k}] = v
+            twin[{k}] = tv""",
+    "strings": """
+        o = None
+        if v.__class__ is dict:
+            o = {{}}
+            for x in sorted(v):
+                y = v[x]
+                if y.__class__ is not str:
+                    o = None
+                    break
+                if y:
+                    o[x] = y
+        if o is None:
+            v, tv = {f}(v, bad)
+            if keep(v, {k}, False):
+                out[{k}] = v
+                twin[{k}] = tv
+        elif o:
+            out[{k}] = o
+            twin[{k}] = o.copy()""",
+    "map": """
+        v, tv = {f}(v, bad)
+        if v.__class__ is dict:
+            if v:
+                out[{k}] = v
+                twin[{k}] = tv
+        elif keep(v, {k}, False):
+            out[{k}] = v
+            twin[{k}] = tv""",
+    "percentage": """
+        if (
+            v.__class__ is Percentage
+            and 2 <= v._amount._exp <= MAXD + 2
+            and -SAFE < v._amount._value < SAFE
+        ):
+            out[{k}] = v.__str__()
+            twin[{k}] = v
+        else:
+            out[{k}], twin[{k}] = {f}(v, bad)""",
+    "other": """
+        v, tv = {f}(v, bad)
+        if keep(v, {k}, False):
+            out[{k}] = v
+            twin[{k}] = tv""",
+}
+
+
+def _object_source(node: Node) -> str:
+    lines = [
+        "def enc_object(value, bad):",
+        "    if value.__class__ is not dict and not isinstance(value, dict):",
+        "        return plain(value, bad)",
+        "    out = {}",
+        "    twin = {}",
+        "    if '$schema' in value:",
+        "        out['$schema'] = twin['$schema'] = value['$schema']",
+    ]
+    for i, (key, sub) in enumerate(node.props.items()):
+        k = repr(key)
+        kind = "objects" if _objects(sub) else "strings" if _strings(sub) else sub.kind
+        body = _MEMBER.get(kind, _MEMBER["other"])
+        uuid = f" and v != {ZERO_UUID!r}" if key == "uuid" else ""
+        lines.append(f"    if {k} in value:")
+        lines.append(f"        v = value[{k}]")
+        member = body.format(k=k, f=f"w{i}", item=f"i{i}", uuid=uuid)
+        lines.append(member[1:])
+    lines.append("    return out, twin")
+    return "\n".join(lines) + "\n"
+
+
+def _strings(node: Node) -> bool:
+    """A map of plain values (``ext``, ``meta``): string-only maps are written inline."""
+    return node.kind == "map" and node.item is not None and node.item.kind == "value"
+
+
+def _objects(node: Node) -> bool:
+    """An array of structs: its loop is written inline in the parent's writer."""
+    return node.kind == "array" and node.item is not None and node.item.kind == "object"
+
+
+def _compile_object_encoder(node: Node, pending: dict[Node, Writer]) -> Writer:
+    scope: dict[str, Any] = {
+        "Amount": Amount,
+        "ReadAmount": _ReadAmount,
+        "Percentage": Percentage,
+        "SAFE": _AMOUNT_SAFE,
+        "MAXD": MAX_DIGITS,
+        "INT64_MIN": _INT64_MIN,
+        "INT64_MAX": _INT64_MAX,
+        "keep": _keep,
+        "plain": _enc_plain,
+    }
+    exec(compile(_object_source(node), f"<gobl writer {node.name or 'object'}>", "exec"), scope)  # noqa: S102 - source built above from schema keys, each written with repr()
+    fn: Writer = scope["enc_object"]
+    pending[node] = fn  # before the members' writers: schemas are recursive
+    for i, sub in enumerate(node.props.values()):
+        scope[f"w{i}"] = _pending_encoder(sub, pending)
+        if _objects(sub):
+            assert sub.item is not None
+            scope[f"i{i}"] = _pending_encoder(sub.item, pending)
+    return fn
+
+
+def _compile_encoder(node: Node, pending: dict[Node, Writer]) -> Writer:
+    """``(value, bad) -> (written, read back)``; ``bad`` collects values that are not plain."""
+    kind = node.kind
+    if kind == "object":
+        return _compile_object_encoder(node, pending)
+    if kind in ("array", "map"):
+        assert node.item is not None
+        cell: list[Writer] = []
+        strings = node.item.kind == "value"
+
+        def enc_array(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+            if value.__class__ is not list and not isinstance(value, list):
+                return _enc_plain(value, bad)
+            f = cell[0]
+            out: list[Any] = []
+            twin: list[Any] = []
+            for v in value:
+                if strings and v.__class__ is str:
+                    out.append(v)
+                    twin.append(v)
+                elif v is not None:
+                    a, b = f(v, bad)
+                    out.append(a)
+                    twin.append(b)
+            return out, twin
+
+        def enc_map(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+            if value.__class__ is not dict and not isinstance(value, dict):
+                return _enc_plain(value, bad)
+            f = cell[0]
+            out: dict[str, Any] = {}
+            twin: dict[str, Any] = {}
+            for k in sorted(value):
+                v = value[k]
+                if strings and v.__class__ is str:
+                    if v:
+                        out[k] = twin[k] = v
+                    continue
+                v, tv = f(v, bad)
+                if not is_empty(v):
+                    out[k] = v
+                    twin[k] = tv
+            return out, twin
+
+        fn = enc_array if kind == "array" else enc_map
+        pending[node] = fn
+        cell.append(_pending_encoder(node.item, pending))
+        return fn
+    writers = {"amount": _enc_amount, "percentage": _enc_percentage, "any": _enc_any}
+    leaf = writers.get(kind, _enc_value)
+    pending[node] = leaf
+    return leaf
+
+
+def encode_document_full(doc: dict[str, Any]) -> Encoded:
+    """The document as gobl writes it, that output read back, and whether it is plain."""
+    node = node_for(str(doc.get("$schema", "")))
+    if node is None:
+        raise GoblError(ErrorKey.UNKNOWN_SCHEMA, f"unknown schema '{doc.get('$schema', '')}'")
+    bad: list[Any] = []
+    try:
+        out, twin = _encoder(node)(doc, bad)
+    except _NoTwin:
+        return Encoded(encode(doc, node), None, False)
+    return Encoded(out, _Typed(twin), not bad)
 
 
 def encode_document_typed(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -387,16 +585,10 @@ def encode_document_typed(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     The second value is ``None`` when reading the output back would fail; it is a private
     dict type that :func:`decode_document` returns unchanged.
     """
-    node = node_for(str(doc.get("$schema", "")))
-    if node is None:
-        raise GoblError(ErrorKey.UNKNOWN_SCHEMA, f"unknown schema '{doc.get('$schema', '')}'")
-    try:
-        out, twin = _encoder(node)(doc)
-    except _NoTwin:
-        return encode(doc, node), None
-    return out, _Typed(twin)
+    enc = encode_document_full(doc)
+    return enc.out, enc.twin
 
 
 def encode_document(doc: dict[str, Any]) -> dict[str, Any]:
     """The document as gobl writes it, ``$schema`` first."""
-    return encode_document_typed(doc)[0]
+    return encode_document_full(doc).out

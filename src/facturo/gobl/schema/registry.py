@@ -36,7 +36,7 @@ class Node:
         self.item: Node | None = None
         # the codec's compiled reader and writer for this node, made on first use
         self.dec: Callable[[Any], Any] | None = None
-        self.enc: Callable[[Any], tuple[Any, Any]] | None = None
+        self.enc: Callable[[Any, list[Any]], tuple[Any, Any]] | None = None
 
     def __repr__(self) -> str:
         return f"Node({self.kind}, {self.name})"
@@ -68,13 +68,22 @@ def _file(url: str) -> dict[str, Any] | None:
 _compiled: dict[tuple[str, str], Node] = {}
 
 
+# schema URL -> its node, for the URLs found: every build asks for its document's node when
+# reading, writing and validating it
+_by_url: dict[str, Node] = {}
+
+
 def node_for(url: str) -> Node | None:
     """The node of the document type a ``$schema`` URL names, or None if unknown."""
+    found = _by_url.get(url)
+    if found is not None:
+        return found
     data = _file(url)
     if data is None:
         return None
     ref = data.get("$ref", "")
-    return _def_node(url, ref[len("#/$defs/") :])
+    node = _by_url[url] = _def_node(url, ref[len("#/$defs/") :])
+    return node
 
 
 def _def_node(url: str, name: str) -> Node:

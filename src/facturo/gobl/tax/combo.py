@@ -12,7 +12,7 @@ from typing import Any
 
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Percentage
-from facturo.gobl.tax.regime_def import CategoryDef, RegimeDef, regime
+from facturo.gobl.tax.regime_def import CategoryDef, RateDef, RegimeDef, regime
 
 _ZERO_PCT = Percentage(0, 2)
 
@@ -66,29 +66,20 @@ def combo_regime(combo: dict[str, Any], doc_regime: RegimeDef | None) -> RegimeD
     return doc_regime
 
 
-def prepare_combo(
-    combo: dict[str, Any], doc_regime: RegimeDef | None, tax_date: str
-) -> CategoryDef | None:
-    """Resolve key, percent and surcharge from the regime (``Combo.calculate``)."""
-    if doc_regime is not None and combo.get("country") == doc_regime.country:
-        del combo["country"]
-    r = combo_regime(combo, doc_regime)
-    if r is None:
-        return None
-    cat = r.category(combo.get("cat", ""))
-    if cat is None:
-        raise calculation(f"invalid-category: '{combo.get('cat', '')}' not defined in regime")
-    key = combo.get("key", "")
-    if cat.keys and not key:
-        key = "standard"
-        combo["key"] = key
-    if key and cat.keys.get(key, False):
-        combo.pop("percent", None)
-        combo.pop("surcharge", None)
-        return cat
-    rate = combo.get("rate")
-    if not rate:
-        return cat
+# (category, key, rate) -> its definition. Entries hold their category, so the id in a key
+# cannot be reused by another object while the entry lives.
+_RATE_DEFS: dict[tuple[int, str, str], tuple[CategoryDef, RateDef | None]] = {}
+
+
+def _rate_def(cat: CategoryDef, key: str, rate: str) -> RateDef | None:
+    """The rate definition for ``rate`` under ``key`` (``general+eqs`` falls back to ``general``).
+
+    Looked up once per (category, key, rate): every line of every invoice asks the same few.
+    """
+    ck = (id(cat), key, rate)
+    hit = _RATE_DEFS.get(ck)
+    if hit is not None:
+        return hit[1]
     rdef = None
     candidates = [rd for rd in cat.rates if (key in rd.keys if key else not rd.keys)]
     for rd in candidates:
@@ -98,6 +89,40 @@ def prepare_combo(
     if rdef is None:
         base = rate.split("+", 1)[0]
         rdef = next((rd for rd in candidates if rd.rate == base), None)
+    if len(_RATE_DEFS) >= 4096:
+        _RATE_DEFS.clear()
+    _RATE_DEFS[ck] = (cat, rdef)
+    return rdef
+
+
+def prepare_combo(
+    combo: dict[str, Any], doc_regime: RegimeDef | None, tax_date: str
+) -> CategoryDef | None:
+    """Resolve key, percent and surcharge from the regime (``Combo.calculate``)."""
+    r = doc_regime
+    if "country" in combo:
+        if doc_regime is not None and combo["country"] == doc_regime.country:
+            del combo["country"]
+        else:
+            r = combo_regime(combo, doc_regime)
+    if r is None:
+        return None
+    cat = r.categories.get(combo.get("cat", ""))
+    if cat is None:
+        raise calculation(f"invalid-category: '{combo.get('cat', '')}' not defined in regime")
+    key = combo.get("key", "")
+    keys = cat.keys
+    if keys and not key:
+        key = "standard"
+        combo["key"] = key
+    if key and keys.get(key, False):
+        combo.pop("percent", None)
+        combo.pop("surcharge", None)
+        return cat
+    rate = combo.get("rate")
+    if not rate:
+        return cat
+    rdef = _rate_def(cat, key, rate)
     if rdef is None:
         raise calculation(
             f"invalid: '{rate}' rate not defined for key '{key}' in category '{cat.code}'"

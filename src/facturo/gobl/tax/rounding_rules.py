@@ -22,12 +22,14 @@ VALID: Final = frozenset({PRECISE, CURRENCY})
 class Rounding:
     """The rounding rule bound to a currency's subunits."""
 
-    __slots__ = ("precise", "subunits", "zero")
+    __slots__ = ("line_exp", "precise", "subunits", "zero")
 
     def __init__(self, rule: str, subunits: int) -> None:
         self.precise = rule != CURRENCY
         self.subunits = subunits
         self.zero = Amount(0, subunits)
+        # exponent line prices are widened to before multiplying
+        self.line_exp = subunits + 2 if self.precise else subunits
 
     def apply(self, a: Amount) -> Amount:
         """Precise keeps every decimal (at least the currency's); currency rounds to it."""
@@ -36,8 +38,3 @@ class Rounding:
     def match(self, a: Amount, b: Amount) -> Amount:
         """Prepare ``a`` to receive ``b``: precise widens ``a``; currency leaves it to round."""
         return a.match_precision(b) if self.precise else a
-
-    @property
-    def line_exp(self) -> int:
-        """Exponent line prices are widened to before multiplying."""
-        return self.subunits + 2 if self.precise else self.subunits

@@ -33,20 +33,6 @@ def _same_pct(a: Percentage | None, b: Percentage | None) -> bool:
     return a.equals(b)
 
 
-def _rate_matches(rate: dict[str, Any], combo: dict[str, Any]) -> bool:
-    if (rate.get("ext") or {}) != (combo.get("ext") or {}):
-        return False
-    if rate.get("country", "") != combo.get("country", ""):
-        return False
-    rp, cp = rate.get("percent"), combo.get("percent")
-    if rp is None or cp is None:
-        return rp is None and cp is None
-    if not rp.equals(cp):
-        return False
-    rs = rate.get("surcharge")
-    return _same_pct(rs["percent"] if rs else None, combo.get("surcharge"))
-
-
 def calculate_taxes(
     items: list[Taxable],
     doc_regime: RegimeDef | None,
@@ -54,14 +40,24 @@ def calculate_taxes(
     rr: Rounding,
     prices_include: str = "",
 ) -> dict[str, Any]:
-    """Category and rate totals (``TotalCalculator.Calculate`` then ``Total.Calculate``)."""
+    """Category and rate totals (``TotalCalculator.Calculate`` then ``Total.Calculate``).
+
+    A combo joins the first row of its category with the same percent (numerically; the
+    regime's own percentage object is the common case and is tested by identity first), the
+    same ext and country and, when there is a percent, the same surcharge percent. This runs
+    for every combo of every line, so each combo's members are read once and rows are tested
+    in place.
+    """
     defs: dict[str, CategoryDef | None] = {}
     work = rr.subunits + 2
     for it in items:
-        for combo in it.combos:
-            cat = prepare_combo(combo, doc_regime, tax_date)
-            defs.setdefault(combo.get("cat", ""), cat)
-        if it.combos:
+        combos = it.combos
+        if combos:
+            for combo in combos:
+                cat = prepare_combo(combo, doc_regime, tax_date)
+                code = combo.get("cat", "")
+                if code not in defs:
+                    defs[code] = cat
             it.amount = it.amount.rescale_up(work)
     if prices_include:
         cdef = defs.get(prices_include)
@@ -76,7 +72,9 @@ def calculate_taxes(
                     it.amount = it.amount.remove(pct)
     categories: list[dict[str, Any]] = []
     by_code: dict[str, dict[str, Any]] = {}
+    precise = rr.precise
     for it in items:
+        amount = it.amount
         for combo in it.combos:
             code = combo.get("cat", "")
             ct = by_code.get(code)
@@ -89,7 +87,24 @@ def calculate_taxes(
                     ct["informative"] = True
                 by_code[code] = ct
                 categories.append(ct)
-            rate = next((r for r in ct["rates"] if _rate_matches(r, combo)), None)
+            rates: list[dict[str, Any]] = ct["rates"]
+            rate = None
+            if rates:
+                cp = combo.get("percent")
+                cext = combo.get("ext") or {}
+                country = combo.get("country", "")
+                for r in rates:
+                    rp = r.get("percent")
+                    if rp is not cp and (rp is None or cp is None or not rp.equals(cp)):
+                        continue
+                    if (r.get("ext") or {}) != cext or r.get("country", "") != country:
+                        continue
+                    if rp is not None:
+                        rs = r.get("surcharge")
+                        if not _same_pct(rs["percent"] if rs else None, combo.get("surcharge")):
+                            continue
+                    rate = r
+                    break
             if rate is None:
                 rate = {"base": rr.zero}
                 for k in ("key", "country", "ext", "percent"):
@@ -97,8 +112,11 @@ def calculate_taxes(
                         rate[k] = combo[k]
                 if combo.get("surcharge") is not None:
                     rate["surcharge"] = {"percent": combo["surcharge"], "amount": rr.zero}
-                ct["rates"].append(rate)
-            rate["base"] = rr.match(rate["base"], it.amount).add(it.amount)
+                rates.append(rate)
+            base: Amount = rate["base"]
+            if precise and amount._exp > base._exp:
+                base = base.rescale(amount._exp)
+            rate["base"] = base.add(amount)
     total: dict[str, Any] = {"categories": categories}
     sum_total(total, rr)
     return total

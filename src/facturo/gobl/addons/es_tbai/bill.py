@@ -1,19 +1,24 @@
 """Port of gobl addons/es/tbai/bill.go (7a4ad62): invoice-level TicketBAI codes.
 
 Runs after the children are normalized, as gobl's engine does: the product code of each line's
-VAT combo (gobl's line normalizer), the region from the supplier's first address, the regime
-default on every VAT/IGIC line combo (``52`` under ``simplified-scheme``, else ``01``) and the
-customer's identity type.
+VAT combo (gobl's line normalizer), the region from the supplier's first address, the
+simplified-invoice flag from the ``simplified`` tag, the "not subject" cause of every VAT/IGIC
+combo of a ``customer-rates`` invoice to a foreign customer, the regime default on every
+VAT/IGIC combo of lines, discounts and charges (``52`` under ``simplified-scheme``, else
+``01``) and the customer's identity type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Final
 
-from facturo.gobl.addons.es_tbai.tax import PRODUCT, REGIME
+from facturo.gobl.addons.es_tbai.tax import EXEMPTION, PRODUCT, REGIME
 
 REGION: Final = "es-tbai-region"
 IDENTITY_TYPE: Final = "es-tbai-identity-type"
+SIMPLIFIED: Final = "es-tbai-simplified"
+BI_ACTIVITY: Final = "es-tbai-bi-activity"
 
 _REGIONS: Final = {
     "alava": "VI",
@@ -51,6 +56,13 @@ def normalize_line(line: dict[str, Any]) -> None:
     vat["ext"] = ext
 
 
+def _simplified(inv: dict[str, Any]) -> None:
+    """``FacturaSimplificada``: ``S`` when the invoice carries the ``simplified`` tag."""
+    if "simplified" in (inv.get("$tags") or ()):
+        tax = inv.setdefault("tax", {})
+        tax["ext"] = {**(tax.get("ext") or {}), SIMPLIFIED: "S"}
+
+
 def _region(inv: dict[str, Any]) -> None:
     tax = inv.get("tax") or {}
     if REGION in (tax.get("ext") or {}):
@@ -64,14 +76,35 @@ def _region(inv: dict[str, Any]) -> None:
         inv["tax"] = tax
 
 
+def _vat_igic_combos(inv: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The VAT and IGIC combos of lines, then charges, then discounts (gobl's order)."""
+    for k in ("lines", "charges", "discounts"):
+        for holder in inv.get(k) or ():
+            for combo in holder.get("taxes") or ():
+                if combo.get("cat") in ("VAT", "IGIC"):
+                    yield combo
+
+
+def _customer_rates(inv: dict[str, Any]) -> None:
+    """Sales taxed at the foreign customer's rates are "not subject" here: ``RL`` or ``IE``."""
+    if "customer-rates" not in (inv.get("$tags") or ()):
+        return
+    country = ((inv.get("customer") or {}).get("tax_id") or {}).get("country")
+    if not country or country == "ES":
+        return
+    for combo in _vat_igic_combos(inv):
+        ext = dict(combo.get("ext") or {})
+        if ext.get(EXEMPTION) not in ("RL", "IE"):
+            ext[EXEMPTION] = "RL"
+        combo["ext"] = ext
+
+
 def _regime(inv: dict[str, Any]) -> None:
     default = "52" if "simplified-scheme" in (inv.get("$tags") or ()) else "01"
-    for line in inv.get("lines") or ():
-        for combo in line.get("taxes") or ():
-            if combo.get("cat") in ("VAT", "IGIC"):
-                ext = dict(combo.get("ext") or {})
-                ext.setdefault(REGIME, default)
-                combo["ext"] = ext
+    for combo in _vat_igic_combos(inv):
+        ext = dict(combo.get("ext") or {})
+        ext.setdefault(REGIME, default)
+        combo["ext"] = ext
 
 
 def _identity(customer: dict[str, Any] | None) -> None:
@@ -91,5 +124,7 @@ def normalize_invoice(inv: dict[str, Any]) -> None:
     for line in inv.get("lines") or ():
         normalize_line(line)
     _region(inv)
+    _simplified(inv)
+    _customer_rates(inv)
     _regime(inv)
     _identity(inv.get("customer"))

@@ -16,31 +16,36 @@ from facturo.gobl.rules.faults import Faults
 P: Final = "GOBL-ES-VERIFACTU-"
 _SIMPLIFIED: Final = ("F2", "R5")
 _CORRECTIONS: Final = ("corrective", "credit-note", "debit-note")
+_MAIN_TAXES: Final = ("VAT", "IGIC", "IPSI")
 
 
-def _combo(f: Faults, combo: dict[str, Any], path: str) -> None:
+def _combo(f: Faults, combo: dict[str, Any], holder: str, i: int, j: int) -> None:
+    """Rules of one combo of ``$.<holder>[i].taxes[j]``; the path is only written for a fault."""
     if combo.get("cat") not in ("VAT", "IGIC"):
         return
     ext = combo.get("ext") or {}
-    p = f"{path}.ext"
     if REGIME not in ext:
-        f.add(P + "TAX-COMBO-01", p, "extension 'es-verifactu-regime' is required")
+        f.add(
+            P + "TAX-COMBO-01",
+            f"$.{holder}[{i}].taxes[{j}].ext",
+            "extension 'es-verifactu-regime' is required",
+        )
     elif ext[REGIME] == "01" and ext.get(EXEMPT) in ("E2", "E3"):
         f.add(
             P + "TAX-COMBO-02",
-            p,
+            f"$.{holder}[{i}].taxes[{j}].ext",
             "exempt codes E2 and E3 not allowed with 'es-verifactu-regime' 01",
         )
     if OP_CLASS in ext and EXEMPT in ext:
         f.add(
             P + "TAX-COMBO-03",
-            p,
+            f"$.{holder}[{i}].taxes[{j}].ext",
             "cannot use both 'es-verifactu-op-class' and 'es-verifactu-exempt' at the same time",
         )
     if combo.get("percent") is not None and OP_CLASS not in ext:
         f.add(
             P + "TAX-COMBO-04",
-            p,
+            f"$.{holder}[{i}].taxes[{j}].ext",
             "extension 'es-verifactu-op-class' is required for taxed operations",
         )
 
@@ -146,15 +151,18 @@ def check_invoice(f: Faults, inv: dict[str, Any]) -> None:
             )
     for i, line in enumerate(inv.get("lines") or ()):
         taxes = line.get("taxes") or ()
-        if not any(c.get("cat") in ("VAT", "IGIC", "IPSI") for c in taxes):
+        for c in taxes:
+            if c.get("cat") in _MAIN_TAXES:
+                break
+        else:
             f.add(
                 P + "BILL-INVOICE-15",
                 f"$.lines[{i}].taxes",
                 "must include at least one of VAT, IGIC, or IPSI",
             )
         for j, combo in enumerate(taxes):
-            _combo(f, combo, f"$.lines[{i}].taxes[{j}]")
+            _combo(f, combo, "lines", i, j)
     for k in ("discounts", "charges"):
         for i, m in enumerate(inv.get(k) or ()):
             for j, combo in enumerate(m.get("taxes") or ()):
-                _combo(f, combo, f"$.{k}[{i}].taxes[{j}]")
+                _combo(f, combo, k, i, j)

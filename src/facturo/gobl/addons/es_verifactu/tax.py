@@ -15,6 +15,7 @@ REGIME: Final = "es-verifactu-regime"
 _EXEMPT_KEYS: Final = {"E1": "exempt", "E6": "exempt", "E2": "export", "E3": "export"}
 _EXEMPT_KEYS_MORE: Final = {"E4": "export", "E5": "intra-community"}
 _OP_KEYS: Final = {"S2": "reverse-charge", "N1": "outside-scope", "N2": "outside-scope"}
+_KEYS_BY_EXEMPT: Final = {**_EXEMPT_KEYS, **_EXEMPT_KEYS_MORE}
 
 
 def normalize_combo(combo: dict[str, Any]) -> None:
@@ -31,7 +32,7 @@ def normalize_combo(combo: dict[str, Any]) -> None:
         return
     key = combo.get("key", "")
     if not key:
-        key = {**_EXEMPT_KEYS, **_EXEMPT_KEYS_MORE}.get(ext.get(EXEMPT, ""), "")
+        key = _KEYS_BY_EXEMPT.get(ext.get(EXEMPT, ""), "")
         key = _OP_KEYS.get(ext.get(OP_CLASS, ""), key)
         key = key or "standard"
         combo["key"] = key

@@ -11,12 +11,25 @@ from typing import Any
 from facturo.gobl.regimes.es.tax_identity import is_valid_code
 from facturo.gobl.rules.faults import Faults
 
+# A supplier's code is checked on every invoice it issues; the answer depends on the text only.
+_CHECKED: dict[str, bool] = {}
+
+
+def _valid(code: str) -> bool:
+    ok = _CHECKED.get(code)
+    if ok is None:
+        ok = is_valid_code(code)
+        if len(_CHECKED) >= 4096:
+            _CHECKED.clear()
+        _CHECKED[code] = ok
+    return ok
+
 
 def check_es_tax_identity(f: Faults, tid: dict[str, Any] | None, path: str) -> None:
     if not tid or tid.get("country") != "ES":
         return
     code = tid.get("code")
-    if code and not is_valid_code(code):
+    if code and not (_valid(code) if code.__class__ is str else is_valid_code(code)):
         f.add(
             "GOBL-ES-TAX-IDENTITY-01",
             f"{path}.code",

@@ -65,3 +65,20 @@ def is_valid_code(code: str) -> bool:
     if _OTHER.match(code):
         return _check_org(code)
     return False
+
+
+def identity_kind(code: str) -> str:
+    """gobl ``TaxIdentityKey``: ``org``, ``national``, ``foreigner``, ``other`` or ``""``.
+
+    Addons use it to tell companies from individuals (TicketBAI asks Bizkaia individuals for
+    their activity code); the kind comes from the code's shape, valid or not.
+    """
+    if _ORG.match(code):
+        return "org"
+    if _NATIONAL.match(code):
+        return "national"
+    if _FOREIGNER.match(code):
+        return "foreigner"
+    if _OTHER.match(code):
+        return "other"
+    return ""

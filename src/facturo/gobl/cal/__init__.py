@@ -1,0 +1,1 @@
+"""Port of gobl cal: civil dates and periods."""

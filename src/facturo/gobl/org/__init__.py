@@ -1,0 +1,1 @@
+"""Port of gobl org: parties, identities, items, notes and document references."""

@@ -1,0 +1,1 @@
+"""Port of gobl pay: payment terms, instructions and records."""

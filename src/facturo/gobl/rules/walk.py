@@ -1,0 +1,239 @@
+"""Port of gobl's rule dispatch by type (rules/rules.go, rules/set.go; 7a4ad62).
+
+gobl registers each rule set against a Go type (``rules.For(new(pay.Terms), ...)``) and the
+validator applies it to every value of that type, wherever it sits in the document: the terms
+of an invoice's payment, the ones inside an order, a ``pay.Record`` in an invoice's advances or
+in a payment's methods. The port does the same over a typed document and its schema
+:class:`~facturo.gobl.schema.registry.Node` tree, whose object nodes carry the Go type name
+(``pay.Terms``, ``org.Identity`` ...).
+
+Every document is validated after it is built, so the walk is planned once per (schema, rule
+sets) and turned into code, as the codec does for its writers: one generated function per
+object node whose subtree holds a checked type, with an unrolled membership test per such
+member in schema order, the loops over arrays of structs written inline, and the type's checks
+called directly. Members that cannot hold a checked type are never looked at. The order of the
+checks is the interpreted walk's (members in schema order, each value's children before the
+value itself), so faults come out in the same order; :func:`check_types_reference` keeps that
+walk for the tests that compare the two.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from facturo.gobl.rules.faults import Faults
+from facturo.gobl.schema.registry import Node
+from facturo.gobl.tax.regime_def import RegimeDef
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What gobl's rule context carries: the document being validated and its regime."""
+
+    doc: dict[str, Any]
+    regime: RegimeDef | None
+
+
+TypeCheck = Callable[[Faults, dict[str, Any], str, RuleContext], None]
+
+Visit = Callable[[Faults, Any, str, RuleContext], None]
+
+
+class AllOf:
+    """Several rule sets registered for one type, run in registration order.
+
+    A class rather than a closure so that the compiled walk can call the sets one by one
+    instead of through this extra call.
+    """
+
+    __slots__ = ("checks",)
+
+    def __init__(self, checks: tuple[TypeCheck, ...]) -> None:
+        self.checks = checks
+
+    def __call__(self, f: Faults, obj: dict[str, Any], path: str, ctx: RuleContext) -> None:
+        for check in self.checks:
+            check(f, obj, path, ctx)
+
+
+# per (root node, checks): the compiled visitor of the root (None when nothing is checked);
+# the entry keeps the checks mapping alive, so its id cannot be reused by another one
+_visitors: dict[tuple[int, int], tuple[Mapping[str, TypeCheck], Visit | None]] = {}
+_COMPILING: Final = threading.Lock()
+# keys that may be written inside an f-string of the generated source as they are
+_PLAIN: Final = re.compile(r"[$\w-]+\Z")
+
+
+def _graph(root: Node) -> list[Node]:
+    seen: dict[int, Node] = {}
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen[id(n)] = n
+        stack.extend(n.props.values())
+        if n.item is not None:
+            stack.append(n.item)
+    return list(seen.values())
+
+
+def _relevant(nodes: list[Node], checks: Mapping[str, TypeCheck]) -> set[int]:
+    """Ids of the nodes whose subtree (themselves included) holds a checked type."""
+    rel = {id(n) for n in nodes if n.kind == "object" and n.name in checks}
+    changed = True
+    while changed:  # fixpoint: schemas are recursive (lines hold sub-lines, parties parties)
+        changed = False
+        for n in nodes:
+            if id(n) in rel:
+                continue
+            kids = [*n.props.values(), *([n.item] if n.item is not None else [])]
+            if any(id(k) in rel for k in kids):
+                rel.add(id(n))
+                changed = True
+    return rel
+
+
+def _checks_of(check: TypeCheck | None) -> tuple[TypeCheck, ...]:
+    if check is None:
+        return ()
+    if isinstance(check, AllOf):
+        return check.checks
+    return (check,)
+
+
+def _source(node: Node, names: dict[int, str], checks: Mapping[str, TypeCheck]) -> str:
+    """The visitor of one relevant node, calling the others by their names in ``names``."""
+    name = names[id(node)]
+    if node.kind != "object":
+        assert node.item is not None  # only objects, arrays and maps are relevant
+        each = names[id(node.item)]
+        return "\n".join(
+            [
+                f"def {name}(f, value, path, ctx):",
+                "    if isinstance(value, list):",
+                "        for i, v in enumerate(value):",
+                "            if v is not None:",
+                f"                {each}(f, v, f'{{path}}[{{i}}]', ctx)",
+                "    elif isinstance(value, dict):",
+                "        for k, v in value.items():",
+                "            if v is not None:",
+                f"                {each}(f, v, f'{{path}}.{{k}}', ctx)",
+                "",
+            ]
+        )
+    lines = [
+        f"def {name}(f, value, path, ctx):",
+        "    if value.__class__ is not dict and not isinstance(value, dict):",
+        "        return",
+    ]
+    for key, sub in node.props.items():
+        if id(sub) not in names:
+            continue
+        k = repr(key)
+        lines += [f"    if {k} in value:", f"        v = value[{k}]"]
+        item = sub.item
+        if sub.kind == "array" and item is not None and id(item) in names and _PLAIN.match(key):
+            lines += [
+                "        if v.__class__ is list:",
+                "            for i, x in enumerate(v):",
+                "                if x is not None:",
+                f"                    {names[id(item)]}(f, x, f'{{path}}.{key}[{{i}}]', ctx)",
+                "        elif v is not None:",
+                f"            {names[id(sub)]}(f, v, path + {'.' + key!r}, ctx)",
+            ]
+        else:
+            lines += [
+                "        if v is not None:",
+                f"            {names[id(sub)]}(f, v, path + {'.' + key!r}, ctx)",
+            ]
+    for j, _ in enumerate(_checks_of(checks.get(node.name))):
+        lines.append(f"    {name}_check{j}(f, value, path, ctx)")
+    return "\n".join(lines) + "\n"
+
+
+def _compile(root: Node, checks: Mapping[str, TypeCheck]) -> Visit | None:
+    """Generate and compile the visitors of every relevant node reachable from ``root``."""
+    nodes = _graph(root)
+    rel = _relevant(nodes, checks)
+    if id(root) not in rel:
+        return None
+    names = {id(n): f"visit{i}" for i, n in enumerate(n for n in nodes if id(n) in rel)}
+    scope: dict[str, Any] = {}
+    parts = []
+    for n in nodes:
+        if id(n) not in rel:
+            continue
+        parts.append(_source(n, names, checks))
+        for j, check in enumerate(_checks_of(checks.get(n.name) if n.kind == "object" else None)):
+            scope[f"{names[id(n)]}_check{j}"] = check
+    label = f"<gobl rule walk {root.name or 'document'}>"
+    # the keys written into the source are schema property names, each written with repr()
+    exec(compile("\n".join(parts), label, "exec"), scope)  # noqa: S102
+    visit: Visit = scope[names[id(root)]]
+    return visit
+
+
+def check_types(
+    f: Faults,
+    value: Any,
+    node: Node,
+    checks: Mapping[str, TypeCheck],
+    ctx: RuleContext,
+    path: str = "$",
+) -> None:
+    """Run ``checks[type]`` on every object of a checked type in ``value``, children first."""
+    key = (id(node), id(checks))
+    found = _visitors.get(key)
+    if found is None:
+        with _COMPILING:
+            found = _visitors.get(key)
+            if found is None:
+                if len(_visitors) >= 64:  # callers with rule sets of their own: bounded
+                    _visitors.clear()
+                found = _visitors[key] = (checks, _compile(node, checks))
+    visit = found[1]
+    if visit is not None:
+        visit(f, value, path, ctx)
+
+
+def check_types_reference(
+    f: Faults,
+    value: Any,
+    node: Node,
+    checks: Mapping[str, TypeCheck],
+    ctx: RuleContext,
+    path: str = "$",
+) -> None:
+    """:func:`check_types` interpreted from the schema on every value: the walk it compiles."""
+    rel = _relevant(_graph(node), checks)
+
+    def visit(value: Any, node: Node, path: str) -> None:
+        if id(node) not in rel:
+            return
+        if node.kind == "object":
+            if not isinstance(value, dict):
+                return
+            for k, sub in node.props.items():
+                v = value.get(k)
+                if v is not None:
+                    visit(v, sub, f"{path}.{k}")
+            check = checks.get(node.name)
+            if check is not None:
+                check(f, value, path, ctx)
+            return
+        assert node.item is not None
+        if isinstance(value, list):
+            for i, v in enumerate(value):
+                if v is not None:
+                    visit(v, node.item, f"{path}[{i}]")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if v is not None:
+                    visit(v, node.item, f"{path}.{k}")
+
+    visit(value, node, path)

@@ -1,0 +1,32 @@
+"""Port of gobl tax/identity.go rules (7a4ad62): every tax ID in a document.
+
+The country is always needed (it says which regime checks the code), the code is upper-case
+letters and digits once normalized, and a scheme, when given, is a code. Country-specific
+checksums are the regime's (``GOBL-ES-TAX-IDENTITY-01``). Codes, paths and messages are those
+of ``data/rules/tax.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from facturo.gobl.rules.faults import Faults
+from facturo.gobl.rules.walk import RuleContext
+
+_CODE: Final = re.compile(r"^[A-Z0-9Ñ&]+$")
+_SCHEME: Final = re.compile(r"^[A-ZÑa-z0-9]+([.\-:/,_& ]?[A-ZÑa-z0-9]+)*$")
+
+
+def check_tax_identity(f: Faults, tid: dict[str, Any], path: str, ctx: RuleContext) -> None:
+    if not tid.get("country"):
+        f.add("GOBL-TAX-IDENTITY-01", f"{path}.country", "tax id country code is always required")
+    code = tid.get("code")
+    if code and not _CODE.match(code):
+        f.add("GOBL-TAX-IDENTITY-02", f"{path}.code", "tax id code must have a valid format")
+    scheme = tid.get("scheme")
+    if scheme and not _SCHEME.match(scheme):
+        f.add("GOBL-TAX-IDENTITY-03", f"{path}.scheme", "tax id scheme must be a valid code")
+
+
+TYPE_CHECKS: Final = {"tax.Identity": check_tax_identity}
