@@ -23,6 +23,10 @@ NUM_SERIE_RE: Final = re.compile(r"[ !#-&(-;?-~]{1,60}")
 
 _CENT: Final = Decimal("0.01")
 _AMOUNT_LIMIT: Final = Decimal("1000000000000")
+#: ``str()`` of a non-negative Decimal in plain notation (no exponent).
+_RATE_TEXT: Final = re.compile(r"\d+(\.\d*)?")
+#: ``str()`` of a Decimal already in amount form: finite, two decimals, 1-12 integer digits.
+_AMOUNT_TEXT: Final = re.compile(r"-?\d{1,12}\.\d\d")
 
 
 def amount(value: Decimal) -> str:
@@ -32,8 +36,15 @@ def amount(value: Decimal) -> str:
     more than two significant decimals is refused rather than rounded, so no caller loses a
     cent silently.
     """
-    if type(value) is not Decimal or not value.is_finite():
+    if type(value) is not Decimal:
         raise ValueError(f"amount must be a finite Decimal, not {value!r}")
+    text = str(value)
+    if _AMOUNT_TEXT.fullmatch(text) is not None:  # GOBL amounts mostly come this way
+        return "0.00" if text == "-0.00" else text
+    if not value.is_finite():
+        raise ValueError(f"amount must be a finite Decimal, not {value!r}")
+    if value.adjusted() >= 12:  # before quantize, which cannot hold more than 28 digits
+        raise ValueError(f"amount {value} has more than 12 integer digits")
     quantized = value.quantize(_CENT)
     if quantized != value:
         raise ValueError(f"amount {value} has more than two decimals")
@@ -46,9 +57,18 @@ def amount(value: Decimal) -> str:
 
 def rate(value: Decimal) -> str:
     """A tax rate as the shortest decimal text (``21``, ``5.2``, ``0.26``, ``0``)."""
+    if type(value) is Decimal:
+        text = str(value)
+        if _RATE_TEXT.fullmatch(text) is not None:  # plain and non-negative: trim zeros only
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            if RATE_RE.fullmatch(text) is not None:
+                return text
     if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
         raise ValueError(f"rate must be a non-negative Decimal, not {value!r}")
-    text = f"{value.normalize():f}"
+    text = str(value)
+    if "E" in text:  # str() turns to exponent notation for very small or large exponents
+        text = f"{value.normalize():f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     if RATE_RE.fullmatch(text) is None:
@@ -71,7 +91,8 @@ def fecha(value: date) -> str:
     """A date as ``dd-mm-yyyy`` (``fecha`` type, 10 characters) [SWEB §6.8]."""
     if isinstance(value, datetime):
         value = value.date()
-    return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
+    iso = value.isoformat()  # YYYY-MM-DD, written in C
+    return f"{iso[8:10]}-{iso[5:7]}-{iso[:4]}"
 
 
 def parse_fecha(text: str) -> date:
@@ -92,6 +113,10 @@ def fecha_hora_huso(value: datetime) -> str:
     offset = value.utcoffset()
     if offset is None:
         raise ValueError("FechaHoraHusoGenRegistro needs a timezone-aware datetime")
+    if not offset.microseconds and not offset.seconds % 60:
+        # whole minutes: isoformat writes exactly this form, in C (without arguments when
+        # there is no fraction to drop, which spares it parsing a keyword)
+        return value.isoformat() if not value.microsecond else value.isoformat(timespec="seconds")
     total = offset.days * 86400 + offset.seconds
     if total % 60:
         raise ValueError("the UTC offset must be whole minutes")

@@ -14,6 +14,10 @@ Rules ported from invopop/gobl.verifactu ``doc/invoice.go``, ``doc/breakdown.go`
 - DescripcionOperacion falls back to the item names when there is no ``general`` note, since
   the AEAT only needs a non-empty description [spec §4 #13].
 - IRPF and any other retained category are left out, as the AEAT requires.
+- An invoice in another currency is first converted into euros as gobl's
+  ``Invoice.ConvertInto`` does (:mod:`~facturo.verifactu.exchange`), since the AEAT takes
+  euros only; without an exchange rate into EUR it is refused with the addon's
+  GOBL-ES-VERIFACTU-BILL-INVOICE-16 on ``$.currency``.
 - Customer ids: a Spanish tax ID goes as NIF; an identity carrying
   ``es-verifactu-identity-type`` goes as IDOtro of that type; another EU tax ID goes as IDOtro
   02 (NIF-IVA, with its country prefix); a non-EU tax ID goes as IDOtro 04.
@@ -27,13 +31,17 @@ the AEAT's, and ``VERIFACTU-…`` for the rest.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Final
 
 from facturo.errors import Fault
+from facturo.gobl import GoblError
+from facturo.gobl.num import Amount
+from facturo.verifactu import exchange
 from facturo.verifactu import nif as es_nif
 from facturo.verifactu.errors import RecordInvalid
 from facturo.verifactu.history import Attempt, alta_flags, anulacion_flags
@@ -72,6 +80,14 @@ _EU: Final = frozenset(
 )
 _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 _VAT_PREFIX: Final = {"GR": "EL"}
+_TIPO_FACTURA: Final = {t.value: t for t in TipoFactura}
+_TIPO_RECTIFICATIVA: Final = {t.value: t for t in TipoRectificativa}
+_ZERO: Final = Decimal("0.00")
+_FIRST_ATTEMPT: Final = alta_flags(())
+
+#: NIF check digits, remembered: an issuer's NIF and its regular customers' come back on every
+#: record. Bounded, so a long-running worker keeps a few thousand at most.
+_nif_is_valid: Final[Callable[[str], bool]] = lru_cache(maxsize=4096)(es_nif.is_valid)
 
 
 class _Collector:
@@ -84,7 +100,7 @@ class _Collector:
 
 def _document(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
     doc = envelope.get("doc", envelope)
-    if not isinstance(doc, Mapping):
+    if type(doc) is not dict and not isinstance(doc, Mapping):
         raise RecordInvalid(faults=[Fault("VERIFACTU-DOC-01", "doc must be an object", ("$",))])
     schema = str(doc.get("$schema", ""))
     if not schema.endswith("/bill/invoice"):
@@ -95,16 +111,21 @@ def _document(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _obj(value: Any) -> Mapping[str, Any]:
-    # dict first: JSON gives dicts, and an ABC isinstance check is slow on the hot path
-    return value if isinstance(value, dict | Mapping) else _EMPTY
+    # dict and None first: JSON gives those, and an ABC isinstance check is slow on the hot path
+    if type(value) is dict:
+        return value
+    return _EMPTY if value is None or not isinstance(value, Mapping) else value
 
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _decimal(c: _Collector, value: Any, path: str) -> Decimal:
-    """A GOBL amount or percentage string (``"340.20"``, ``"21.0%"``) as Decimal; no floats."""
+def _decimal(c: _Collector, value: Any, path: str, field: str = "") -> Decimal:
+    """A GOBL amount or percentage string (``"340.20"``, ``"21.0%"``) as Decimal; no floats.
+
+    The fault's path is ``path + field``, joined only when there is a fault to report.
+    """
     if type(value) is str:
         text = value[:-1] if value.endswith("%") else value
         try:
@@ -115,7 +136,7 @@ def _decimal(c: _Collector, value: Any, path: str) -> Decimal:
             return result
     elif type(value) is int:
         return Decimal(value)
-    c.add("VERIFACTU-AMOUNT-01", f"amounts are decimal strings, not {value!r}", path)
+    c.add("VERIFACTU-AMOUNT-01", f"amounts are decimal strings, not {value!r}", path + field)
     return Decimal(0)
 
 
@@ -137,7 +158,7 @@ def _supplier_nif(c: _Collector, doc: Mapping[str, Any]) -> str:
     code = str(tax_id.get("code") or "")
     if tax_id.get("country") != "ES" or not code:
         c.add("VERIFACTU-SUPPLIER-01", "the supplier needs a Spanish tax ID", "$.supplier.tax_id")
-    elif not es_nif.is_valid(code):
+    elif not _nif_is_valid(code):
         c.add("1123", f"supplier NIF {code!r} is not valid", "$.supplier.tax_id.code")
     return code
 
@@ -172,7 +193,7 @@ def _party(c: _Collector, party: Mapping[str, Any], path: str) -> PersonaFisicaJ
     where = path
     try:
         if country == "ES" and code:
-            if not es_nif.is_valid(code):
+            if not _nif_is_valid(code):
                 c.add("1123", f"NIF {code!r} is not valid", f"{path}.tax_id.code")
                 return None
             return PersonaFisicaJuridica(name, nif=code)
@@ -219,6 +240,7 @@ def _desglose(
 ) -> tuple[tuple[DetalleDesglose, ...], Decimal]:
     """Breakdown lines from ``totals.taxes`` and CuotaTotal (their cuota + recargo)."""
     lines: list[DetalleDesglose] = []
+    cuota = _ZERO
     categories = _list(_obj(_obj(doc.get("totals")).get("taxes")).get("categories"))
     for i, category in enumerate(categories):
         category = _obj(category)
@@ -231,11 +253,11 @@ def _desglose(
             )
             if line is not None:
                 lines.append(line)
+                cuota += line.cuota_total
     if not lines:
         c.add(_GOBL + "BILL-INVOICE-15", "no VAT, IGIC or IPSI in the totals", "$.totals.taxes")
     elif len(lines) > 12:
         c.add("1100", f"{len(lines)} breakdown lines; the AEAT takes 12", "$.totals.taxes")
-    cuota = sum((line.cuota_total for line in lines), Decimal("0.00"))
     return tuple(lines), cuota
 
 
@@ -246,8 +268,10 @@ def _detalle(
     regime = ext.get(EXT_REGIME)
     exempt = ext.get(EXT_EXEMPT)
     op_class = ext.get(EXT_OP_CLASS)
-    base = sign * _decimal(c, rate.get("base", "0"), f"{path}.base")
-    if impuesto in (Impuesto.IVA, Impuesto.IGIC) and not regime:
+    base = _decimal(c, rate.get("base", "0"), path, ".base")
+    if sign < 0:
+        base = -base
+    if not regime and (impuesto is Impuesto.IVA or impuesto is Impuesto.IGIC):
         c.add(_GOBL + "TAX-COMBO-01", "extension 'es-verifactu-regime' is required", f"{path}.ext")
         return None
     if exempt and op_class:
@@ -259,8 +283,8 @@ def _detalle(
         if exempt:
             return DetalleDesglose(
                 base,
-                impuesto=impuesto,
-                clave_regimen=clave,
+                impuesto,
+                clave,
                 operacion_exenta=str(exempt),
                 base_imponible_a_coste=base_coste,
             )
@@ -273,42 +297,42 @@ def _detalle(
             return None
         op = str(op_class)
         if op == "S1":
-            percent = _decimal(c, rate.get("percent", "0"), f"{path}.percent")
+            percent = _decimal(c, rate.get("percent", "0"), path, ".percent")
+            cuota = _decimal(c, rate.get("amount", "0"), path, ".amount")
             surcharge = _obj(rate.get("surcharge"))
+            tipo_re = cuota_re = None
+            if surcharge:
+                tipo_re = _decimal(c, surcharge["percent"], path, ".surcharge.percent")
+                cuota_re = _decimal(c, surcharge.get("amount", "0"), path, ".surcharge.amount")
+                if sign < 0:
+                    cuota_re = -cuota_re
             return DetalleDesglose(
                 base,
-                impuesto=impuesto,
-                clave_regimen=clave,
-                calificacion_operacion=op,
-                tipo_impositivo=percent,
-                base_imponible_a_coste=base_coste,
-                cuota_repercutida=sign * _decimal(c, rate.get("amount", "0"), f"{path}.amount"),
-                tipo_recargo_equivalencia=(
-                    _decimal(c, surcharge["percent"], f"{path}.surcharge.percent")
-                    if surcharge
-                    else None
-                ),
-                cuota_recargo_equivalencia=(
-                    sign * _decimal(c, surcharge.get("amount", "0"), f"{path}.surcharge.amount")
-                    if surcharge
-                    else None
-                ),
+                impuesto,
+                clave,
+                op,
+                None,
+                percent,
+                base_coste,
+                -cuota if sign < 0 else cuota,
+                tipo_re,
+                cuota_re,
             )
         if op == "S2":  # reverse charge: rate and cuota present and zero (1198)
             return DetalleDesglose(
                 base,
-                impuesto=impuesto,
-                clave_regimen=clave,
-                calificacion_operacion=op,
+                impuesto,
+                clave,
+                op,
                 tipo_impositivo=Decimal(0),
                 base_imponible_a_coste=base_coste,
-                cuota_repercutida=Decimal("0.00"),
+                cuota_repercutida=_ZERO,
             )
         return DetalleDesglose(  # N1/N2: no rate, cuota or recargo (1237)
             base,
-            impuesto=impuesto,
-            clave_regimen=clave,
-            calificacion_operacion=op,
+            impuesto,
+            clave,
+            op,
             base_imponible_a_coste=base_coste,
         )
     except RecordInvalid as exc:
@@ -379,6 +403,40 @@ def _importe_rectificacion(c: _Collector, doc: Mapping[str, Any]) -> ImporteRect
         return None
 
 
+def _in_euros(c: _Collector, doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``doc`` converted into euros as gobl converts it (:mod:`~facturo.verifactu.exchange`).
+
+    Without an exchange rate into EUR the AEAT cannot take the invoice: a fault on
+    ``$.currency`` (the addon's BILL-INVOICE-16), and ``doc`` unchanged so every other problem
+    is still reported.
+    """
+    match = exchange.match_rate(doc)
+    if match is None:
+        c.add(
+            _GOBL + "BILL-INVOICE-16",
+            "invoice must be in EUR or provide exchange rate for conversion",
+            "$.currency",
+        )
+        return doc
+    i, entry = match
+    try:
+        rate = Amount.parse(entry.get("amount"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        rate = Amount(0)
+    if rate.is_zero() or rate.is_negative():
+        c.add(
+            "VERIFACTU-AMOUNT-01",
+            f"an exchange rate is a positive decimal string, not {entry.get('amount')!r}",
+            f"$.exchange_rates[{i}].amount",
+        )
+        return doc
+    try:
+        return exchange.convert_into_eur(doc, rate)
+    except (GoblError, TypeError, ValueError) as exc:
+        c.add("VERIFACTU-CURRENCY-01", f"cannot convert the invoice into EUR: {exc}", "$")
+        return doc
+
+
 def alta_from_gobl(
     envelope: Mapping[str, Any],
     *,
@@ -399,9 +457,8 @@ def alta_from_gobl(
     c = _Collector()
     if ADDON not in _list(doc.get("$addons")):
         c.add("VERIFACTU-DOC-02", f"the invoice must use the {ADDON} addon", "$.$addons")
-    currency = doc.get("currency", "EUR")
-    if currency != "EUR":
-        c.add(_GOBL + "BILL-INVOICE-16", "invoice must be in EUR", "$.currency")
+    if doc.get("currency", exchange.EUR) != exchange.EUR:
+        doc = _in_euros(c, doc)
     nif = _supplier_nif(c, doc)
     supplier = _obj(doc.get("supplier"))
     nombre = str(supplier.get("name") or "").strip()
@@ -411,24 +468,21 @@ def alta_from_gobl(
     number = _number(doc.get("series"), doc.get("code"))
     tax_ext = _obj(_obj(doc.get("tax")).get("ext"))
 
-    tipo: TipoFactura | None = None
-    try:
-        tipo = TipoFactura(str(tax_ext.get(EXT_DOC_TYPE)))
-    except ValueError:
+    tipo = _TIPO_FACTURA.get(str(tax_ext.get(EXT_DOC_TYPE)))
+    if tipo is None:
         c.add(_GOBL + "BILL-INVOICE-10", "doc type is required", "$.tax.ext")
 
     rectificativa: TipoRectificativa | None = None
     if tipo is not None and tipo.is_corrective:
-        try:
-            rectificativa = TipoRectificativa(str(tax_ext.get(EXT_CORRECTION_TYPE)))
-        except ValueError:
+        rectificativa = _TIPO_RECTIFICATIVA.get(str(tax_ext.get(EXT_CORRECTION_TYPE)))
+        if rectificativa is None:
             c.add(_GOBL + "BILL-INVOICE-13", "correction type extension is required", "$.tax.ext")
     sign = -1 if doc.get("type") == "credit-note" else 1
 
     destinatarios: tuple[PersonaFisicaJuridica, ...] = ()
     if tipo is not None and tipo.needs_recipient:
         customer = doc.get("customer")
-        if not isinstance(customer, Mapping):
+        if type(customer) is not dict and not isinstance(customer, Mapping):
             c.add("1189", f"{tipo} needs a customer", "$.customer")
         else:
             party = _party(c, customer, "$.customer")
@@ -445,7 +499,7 @@ def alta_from_gobl(
             tercero = _party(c, issuer, "$.ordering.issuer")
 
     desglose, cuota_total = _desglose(c, doc, sign)
-    total = _decimal(c, _obj(doc.get("totals")).get("total", "0"), "$.totals.total")
+    total = _decimal(c, _obj(doc.get("totals")).get("total", "0"), "$.totals.total", "")
     importe_total = sign * total + cuota_total
 
     descripcion = _description(doc)
@@ -474,7 +528,7 @@ def alta_from_gobl(
     if c.faults or tipo is None:
         raise RecordInvalid(faults=c.faults)
     key = _key(c, nif, number, issue, "$.code")
-    flags = alta_flags(previous_attempts)
+    flags = alta_flags(previous_attempts) if previous_attempts else _FIRST_ATTEMPT
     return RegistroAlta(
         id_factura=key,
         ref_externa=ref_externa,

@@ -20,11 +20,11 @@ so a record can never carry a stale huella.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from facturo.errors import Fault
 from facturo.verifactu import chain, formats
@@ -52,12 +52,12 @@ class TipoFactura(StrEnum):
     @property
     def is_corrective(self) -> bool:
         """R1-R5."""
-        return self.value.startswith("R")
+        return self[0] == "R"  # a StrEnum member is its value; .value costs a descriptor call
 
     @property
     def needs_recipient(self) -> bool:
         """F1, F3 and R1-R4 need Destinatarios (1189); F2 and R5 forbid them (1190)."""
-        return self not in (TipoFactura.F2, TipoFactura.R5)
+        return self not in ("F2", "R5")
 
 
 class TipoRectificativa(StrEnum):
@@ -95,6 +95,44 @@ CLAVES_REGIMEN: Final = frozenset(
 )  # L8A/L8B as the XSD enumerates them
 
 
+_T = TypeVar("_T")
+
+
+def _slot_init(cls: type[_T]) -> type[_T]:
+    """Give a frozen, slotted dataclass an ``__init__`` that stores through its slots.
+
+    The ``__init__`` that ``dataclass(frozen=True)`` writes calls ``object.__setattr__`` once
+    per field, to get past the class's own ``__setattr__`` that refuses assignment. Calling
+    each slot's descriptor directly does the same store for about half the cost, and a record
+    has some thirty fields: this was a tenth of the time of building one. Parameters, defaults
+    and ``__post_init__`` are the dataclass's own; assignment after construction still raises
+    ``FrozenInstanceError``.
+    """
+    ns: dict[str, Any] = {}
+    params: list[str] = []
+    body: list[str] = []
+    for f in fields(cls):  # type: ignore[arg-type]
+        if not f.init:
+            continue
+        if f.default_factory is not MISSING:  # not used by the records; keep the generated one
+            return cls
+        ns[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            ns[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        body.append(f"    _set_{f.name}(self, {f.name})\n")
+    if hasattr(cls, "__post_init__"):
+        body.append("    self.__post_init__()\n")
+    exec(f"def __init__(self, {', '.join(params)}):\n{''.join(body)}", ns)  # noqa: S102
+    init = ns["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[method-assign]
+    return cls
+
+
 class _Faults:
     """Collects faults so a record reports every broken rule at once, not the first."""
 
@@ -123,6 +161,11 @@ class _Faults:
             raise RecordInvalid(f"{what} breaks AEAT rules", faults=self.items)
 
 
+_NO_CUOTA: Final = Decimal(0)
+_COSTE: Final = "$.BaseImponibleACoste"
+_RECARGO: Final = "$.CuotaRecargo"
+
+
 def _amount(faults: _Faults, value: Decimal, path: str) -> str:
     try:
         return formats.amount(value)
@@ -141,6 +184,7 @@ def _rate(faults: _Faults, value: Decimal | None, path: str) -> str | None:
         return None
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class IDFactura:
     """The key of an invoice record: issuer NIF, series + number, issue date [SWEB §3].
@@ -154,6 +198,17 @@ class IDFactura:
     fecha_text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        nif, num = self.id_emisor_factura, self.num_serie_factura
+        if (
+            formats.NIF_RE.fullmatch(nif) is None
+            or formats.NUM_SERIE_RE.fullmatch(num) is None
+            or num[0] == " "
+            or num[-1] == " "
+        ):
+            self._refuse()
+        object.__setattr__(self, "fecha_text", formats.fecha(self.fecha_expedicion_factura))
+
+    def _refuse(self) -> None:
         faults = _Faults()
         faults.check_nif(self.id_emisor_factura, "$.IDEmisorFactura")
         if formats.NUM_SERIE_RE.fullmatch(self.num_serie_factura) is None:
@@ -167,9 +222,9 @@ class IDFactura:
                 "1104", "NumSerieFactura has leading or trailing blanks", "$.NumSerieFactura"
             )
         faults.raise_if_any("IDFactura")
-        object.__setattr__(self, "fecha_text", formats.fecha(self.fecha_expedicion_factura))
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class IDOtro:
     """A non-Spanish or unregistered identifier (``IDOtroType``) [spec §4.1]."""
@@ -198,6 +253,7 @@ class IDOtro:
         faults.raise_if_any("IDOtro")
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class PersonaFisicaJuridica:
     """A party: name plus either a Spanish NIF or an :class:`IDOtro` (never both)."""
@@ -216,6 +272,7 @@ class PersonaFisicaJuridica:
         faults.raise_if_any("PersonaFisicaJuridica")
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class DetalleDesglose:
     """One line of the tax breakdown (``DetalleType``) [spec §4.3].
@@ -247,63 +304,62 @@ class DetalleDesglose:
         set_(self, "base_text", _amount(f, self.base_imponible_o_importe_no_sujeto, "$.Base"))
         set_(self, "tipo_impositivo_text", _rate(f, self.tipo_impositivo, "$.TipoImpositivo"))
         set_(self, "tipo_recargo_text", _rate(f, self.tipo_recargo_equivalencia, "$.TipoRE"))
-        for name, value, path in (
-            ("base_a_coste_text", self.base_imponible_a_coste, "$.BaseImponibleACoste"),
-            ("cuota_text", self.cuota_repercutida, "$.CuotaRepercutida"),
-            ("cuota_recargo_text", self.cuota_recargo_equivalencia, "$.CuotaRecargo"),
-        ):
-            set_(self, name, None if value is None else _amount(f, value, path))
+        value = self.base_imponible_a_coste
+        set_(self, "base_a_coste_text", None if value is None else _amount(f, value, _COSTE))
+        value = self.cuota_repercutida
+        set_(self, "cuota_text", None if value is None else _amount(f, value, "$.CuotaRepercutida"))
+        value = self.cuota_recargo_equivalencia
+        set_(self, "cuota_recargo_text", None if value is None else _amount(f, value, _RECARGO))
         self._check(f)
-        f.raise_if_any("DetalleDesglose")
+        if f.items:
+            f.raise_if_any("DetalleDesglose")
 
     def _check(self, f: _Faults) -> None:
         calif, exenta = self.calificacion_operacion, self.operacion_exenta
+        impuesto, clave, cuota = self.impuesto, self.clave_regimen, self.cuota_repercutida
+        tipo_re, cuota_re = self.tipo_recargo_equivalencia, self.cuota_recargo_equivalencia
         if (calif is None) == (exenta is None):
             f.add("1195", "exactly one of CalificacionOperacion or OperacionExenta", "$.Calif")
         if calif is not None and calif not in CALIFICACIONES:
             f.add("1100", f"CalificacionOperacion {calif!r} is not S1/S2/N1/N2", "$.Calif")
         if exenta is not None and exenta not in EXENCIONES:
             f.add("1100", f"OperacionExenta {exenta!r} is not E1-E8", "$.OperacionExenta")
-        if self.clave_regimen is not None and self.clave_regimen not in CLAVES_REGIMEN:
-            f.add("1100", f"ClaveRegimen {self.clave_regimen!r} unknown", "$.ClaveRegimen")
-        if self.impuesto in (Impuesto.IVA, Impuesto.IGIC) and self.clave_regimen is None:
+        if clave is not None and clave not in CLAVES_REGIMEN:
+            f.add("1100", f"ClaveRegimen {clave!r} unknown", "$.ClaveRegimen")
+        if clave is None and impuesto in (Impuesto.IVA, Impuesto.IGIC):
             f.add("1245", "ClaveRegimen is required for IVA and IGIC", "$.ClaveRegimen")
-        if self.impuesto is Impuesto.OTROS and self.clave_regimen is not None:
+        if clave is not None and impuesto is Impuesto.OTROS:
             f.add("1260", "ClaveRegimen is not allowed for tax 05", "$.ClaveRegimen")
-        has_rate_fields = any(
-            v is not None
-            for v in (
-                self.tipo_impositivo,
-                self.cuota_repercutida,
-                self.tipo_recargo_equivalencia,
-                self.cuota_recargo_equivalencia,
-            )
+        has_rate_fields = not (
+            self.tipo_impositivo is None and cuota is None and tipo_re is None and cuota_re is None
         )
         if exenta is not None and has_rate_fields:
             f.add("1238", "an exempt line carries no rate, cuota or recargo", "$.TipoImpositivo")
-        if calif in ("N1", "N2") and self.impuesto is Impuesto.IVA and has_rate_fields:
+        if calif == "S1":
+            if cuota is None:
+                f.add("1100", "CuotaRepercutida is required with S1", "$.CuotaRepercutida")
+        elif calif == "S2":
+            if self.tipo_impositivo != 0 or cuota != 0:
+                f.add("1198", "S2 needs TipoImpositivo and CuotaRepercutida equal to 0", "$.Calif")
+        elif calif in ("N1", "N2") and impuesto is Impuesto.IVA and has_rate_fields:
             f.add("1237", "an N1/N2 line carries no rate, cuota or recargo", "$.TipoImpositivo")
-        if calif == "S1" and self.cuota_repercutida is None:
-            f.add("1100", "CuotaRepercutida is required with S1", "$.CuotaRepercutida")
-        if calif == "S2" and (self.tipo_impositivo != 0 or self.cuota_repercutida != 0):
-            f.add("1198", "S2 needs TipoImpositivo and CuotaRepercutida equal to 0", "$.Calif")
-        if (self.tipo_recargo_equivalencia is None) != (self.cuota_recargo_equivalencia is None):
+        if (tipo_re is None) != (cuota_re is None):
             f.add("1284", "TipoRecargo and CuotaRecargo go together", "$.CuotaRecargo")
-        if self.cuota_recargo_equivalencia is not None and calif != "S1":
+        if cuota_re is not None and calif != "S1":
             f.add("1281", "equivalence surcharge only with S1", "$.CuotaRecargo")
-        if calif == "S1" and self.cuota_repercutida is not None:
-            base = self.base_imponible_o_importe_no_sujeto
-            if base * self.cuota_repercutida < 0:
-                f.add("1143", "CuotaRepercutida has the opposite sign of the base", "$.Cuota")
+        base = self.base_imponible_o_importe_no_sujeto
+        if calif == "S1" and cuota is not None and base * cuota < 0:
+            f.add("1143", "CuotaRepercutida has the opposite sign of the base", "$.Cuota")
 
     @property
     def cuota_total(self) -> Decimal:
         """Cuota plus surcharge: this line's share of CuotaTotal [VAL 16]."""
-        return (self.cuota_repercutida or Decimal(0)) + (
-            self.cuota_recargo_equivalencia or Decimal(0)
+        return (self.cuota_repercutida or _NO_CUOTA) + (
+            self.cuota_recargo_equivalencia or _NO_CUOTA
         )
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class ImporteRectificacion:
     """The original amounts a substitutive corrective (TipoRectificativa=S) replaces."""
@@ -332,6 +388,7 @@ class ImporteRectificacion:
         f.raise_if_any("ImporteRectificacion")
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class SistemaInformatico:
     """Identity of the invoicing software (SIF) and of this installation [spec §6].
@@ -379,6 +436,7 @@ class SistemaInformatico:
         f.raise_if_any("SistemaInformatico")
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class RegistroAnterior:
     """The previous record of the chain: its invoice key and its huella [ORDEN art. 7.c].
@@ -403,6 +461,7 @@ class RegistroAnterior:
             )
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class RegistroAlta:
     """A registration record: an invoice was issued, or an earlier alta is corrected [spec §4].
@@ -454,26 +513,48 @@ class RegistroAlta:
         except ValueError as exc:
             f.add("1100", str(exc), "$.FechaHoraHusoGenRegistro")
         self._check(f)
-        f.raise_if_any("RegistroAlta")
-        set_(self, "huella", chain.digest(chain.concatenate(self.hash_pairs())))
+        if f.items:
+            f.raise_if_any("RegistroAlta")
+        # hash_pairs() joined by chain.concatenate, written out: every value here has passed
+        # the checks above, so none has the blanks concatenate() would trim
+        key, anterior = self.id_factura, self.registro_anterior
+        set_(
+            self,
+            "huella",
+            chain.digest(
+                f"IDEmisorFactura={key.id_emisor_factura}"
+                f"&NumSerieFactura={key.num_serie_factura}"
+                f"&FechaExpedicionFactura={key.fecha_text}"
+                f"&TipoFactura={self.tipo_factura.value}"
+                f"&CuotaTotal={self.cuota_total_text}"
+                f"&ImporteTotal={self.importe_total_text}"
+                f"&Huella={anterior.huella if anterior is not None else ''}"
+                f"&FechaHoraHusoGenRegistro={self.fecha_hora_text}"
+            ),
+        )
 
     def _check(self, f: _Faults) -> None:
         tipo = self.tipo_factura
+        corrective = tipo.is_corrective
+        needs_recipient = tipo.needs_recipient
         f.check_text(self.nombre_razon_emisor, "$.NombreRazonEmisor", max_len=120)
         f.check_text(self.descripcion_operacion, "$.DescripcionOperacion", max_len=500)
         if self.ref_externa is not None:
             f.check_text(self.ref_externa, "$.RefExterna", max_len=60)
-        if self.rechazo_previo not in (None, "N", "S", "X"):
-            f.add("1100", "RechazoPrevio is N, S or X", "$.RechazoPrevio")
-        if self.rechazo_previo == "X" and not self.subsanacion:
-            f.add("1153", "RechazoPrevio=X needs Subsanacion=S", "$.RechazoPrevio")
-        if self.rechazo_previo == "S" and not self.subsanacion:
-            f.add("1161", "RechazoPrevio=S needs Subsanacion=S", "$.RechazoPrevio")
-        if tipo.is_corrective and self.tipo_rectificativa is None:
+        rechazo = self.rechazo_previo
+        if rechazo is not None:
+            if rechazo not in ("N", "S", "X"):
+                f.add("1100", "RechazoPrevio is N, S or X", "$.RechazoPrevio")
+            if rechazo == "X" and not self.subsanacion:
+                f.add("1153", "RechazoPrevio=X needs Subsanacion=S", "$.RechazoPrevio")
+            if rechazo == "S" and not self.subsanacion:
+                f.add("1161", "RechazoPrevio=S needs Subsanacion=S", "$.RechazoPrevio")
+        rectificativa = self.tipo_rectificativa
+        if corrective and rectificativa is None:
             f.add("1114", "a corrective invoice needs TipoRectificativa", "$.TipoRectificativa")
-        if not tipo.is_corrective and self.tipo_rectificativa is not None:
+        if not corrective and rectificativa is not None:
             f.add("1115", "TipoRectificativa only for R1-R5", "$.TipoRectificativa")
-        if self.facturas_rectificadas and not tipo.is_corrective:
+        if self.facturas_rectificadas and not corrective:
             f.add("1117", "FacturasRectificadas only for R1-R5", "$.FacturasRectificadas")
         if self.facturas_sustituidas and tipo is not TipoFactura.F3:
             f.add("1116", "FacturasSustituidas only for F3", "$.FacturasSustituidas")
@@ -484,39 +565,27 @@ class RegistroAlta:
         ):
             if len(items) > 1000:
                 f.add("1100", f"at most 1000 {name}", f"$.{name}")
-        sustitucion = self.tipo_rectificativa is TipoRectificativa.SUSTITUCION
+        sustitucion = rectificativa is TipoRectificativa.SUSTITUCION
         if sustitucion and self.importe_rectificacion is None:
             f.add("1118", "TipoRectificativa=S needs ImporteRectificacion", "$.ImporteRectif")
         if not sustitucion and self.importe_rectificacion is not None:
             f.add("1119", "ImporteRectificacion only with TipoRectificativa=S", "$.ImporteRectif")
-        if self.factura_simplificada_art7273 and not (tipo.needs_recipient):
+        if self.factura_simplificada_art7273 and not needs_recipient:
             f.add("1183", "FacturaSimplificadaArt7273 only with F1, F3, R1-R4", "$.Art7273")
-        if self.factura_sin_identif_destinatario_art61d and tipo.needs_recipient:
+        if self.factura_sin_identif_destinatario_art61d and needs_recipient:
             f.add("1185", "FacturaSinIdentifDestinatarioArt61d only with F2, R5", "$.Art61d")
-        if tipo.needs_recipient and not self.destinatarios:
+        if needs_recipient and not self.destinatarios:
             f.add("1189", f"{tipo} needs Destinatarios", "$.Destinatarios")
-        if not tipo.needs_recipient and self.destinatarios:
+        if not needs_recipient and self.destinatarios:
             f.add("1190", f"{tipo} must not have Destinatarios", "$.Destinatarios")
-        emitida = self.emitida_por_tercero_o_destinatario
-        if emitida not in (None, "T", "D"):
-            f.add("1100", "EmitidaPorTerceroODestinatario is T or D", "$.EmitidaPor")
-        if emitida == "T" and self.tercero is None:
-            f.add("1186", "EmitidaPorTerceroODestinatario=T needs Tercero", "$.Tercero")
-        if emitida != "T" and self.tercero is not None:
-            f.add("1187", "Tercero only with EmitidaPorTerceroODestinatario=T", "$.Tercero")
-        if self.tercero is not None:
-            if self.tercero.nif == self.id_factura.id_emisor_factura:
-                f.add("1188", "Tercero must differ from the issuer", "$.Tercero")
-            if self.tercero.id_otro and self.tercero.id_otro.id_type is IDType.NO_CENSADO:
-                f.add("1211", "Tercero may not use IDType 07", "$.Tercero")
+        emitida, tercero = self.emitida_por_tercero_o_destinatario, self.tercero
+        if emitida is not None or tercero is not None:
+            self._check_tercero(f, emitida, tercero)
+        issuer = self.id_factura.id_emisor_factura
         for i, dest in enumerate(self.destinatarios):
-            if dest.nif is not None and dest.nif == self.id_factura.id_emisor_factura:
+            if dest.nif is not None and dest.nif == issuer:
                 f.add("1193", "recipient NIF equals the issuer's", f"$.Destinatarios[{i}]")
-            if (
-                dest.id_otro
-                and dest.id_otro.id_type is IDType.NIF_IVA
-                and not (tipo.needs_recipient)
-            ):
+            if dest.id_otro and dest.id_otro.id_type is IDType.NIF_IVA and not needs_recipient:
                 f.add("1156", "IDType 02 only with F1, F3, R1-R4", f"$.Destinatarios[{i}]")
         if (
             tipo is TipoFactura.F2
@@ -529,15 +598,33 @@ class RegistroAlta:
             f.add("1157", "Cupon only with R1 or R5", "$.Cupon")
         if not 1 <= len(self.desglose) <= 12:
             f.add("1100", "Desglose has 1 to 12 DetalleDesglose", "$.Desglose")
-        for i, line in enumerate(self.desglose):
-            if line.calificacion_operacion == "S2" and not tipo.needs_recipient:
-                f.add("1197", "S2 only with F1, F3, R1-R4", f"$.Desglose[{i}]")
-        for value, path, limit in (
-            (self.num_registro_acuerdo_facturacion, "$.NumRegistroAcuerdoFacturacion", 15),
-            (self.id_acuerdo_sistema_informatico, "$.IdAcuerdoSistemaInformatico", 16),
-        ):
-            if value is not None:
-                f.check_text(value, path, max_len=limit)
+        if not needs_recipient:
+            for i, line in enumerate(self.desglose):
+                if line.calificacion_operacion == "S2":
+                    f.add("1197", "S2 only with F1, F3, R1-R4", f"$.Desglose[{i}]")
+        if self.num_registro_acuerdo_facturacion is not None:
+            f.check_text(
+                self.num_registro_acuerdo_facturacion, "$.NumRegistroAcuerdoFacturacion", max_len=15
+            )
+        if self.id_acuerdo_sistema_informatico is not None:
+            f.check_text(
+                self.id_acuerdo_sistema_informatico, "$.IdAcuerdoSistemaInformatico", max_len=16
+            )
+
+    def _check_tercero(
+        self, f: _Faults, emitida: str | None, tercero: PersonaFisicaJuridica | None
+    ) -> None:
+        if emitida not in (None, "T", "D"):
+            f.add("1100", "EmitidaPorTerceroODestinatario is T or D", "$.EmitidaPor")
+        if emitida == "T" and tercero is None:
+            f.add("1186", "EmitidaPorTerceroODestinatario=T needs Tercero", "$.Tercero")
+        if emitida != "T" and tercero is not None:
+            f.add("1187", "Tercero only with EmitidaPorTerceroODestinatario=T", "$.Tercero")
+        if tercero is not None:
+            if tercero.nif == self.id_factura.id_emisor_factura:
+                f.add("1188", "Tercero must differ from the issuer", "$.Tercero")
+            if tercero.id_otro and tercero.id_otro.id_type is IDType.NO_CENSADO:
+                f.add("1211", "Tercero may not use IDType 07", "$.Tercero")
 
     @property
     def macrodato(self) -> bool:
@@ -567,6 +654,7 @@ class RegistroAlta:
         return RegistroAnterior(self.id_factura, self.huella)
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class RegistroAnulacion:
     """A cancellation record: an issued invoice is voided [spec §5].

@@ -64,11 +64,15 @@ def _id_otro(out: list[str], value: IDOtro) -> None:
 
 
 def _persona(out: list[str], tag: str, value: PersonaFisicaJuridica) -> None:
-    out.append(f"<sum1:{tag}>")
-    _el(out, "NombreRazon", value.nombre_razon)
-    if value.nif is not None:
-        _el(out, "NIF", value.nif)
-    elif value.id_otro is not None:
+    name = _esc(value.nombre_razon)
+    if value.nif is not None:  # NIF_RE: nothing to escape
+        out.append(
+            f"<sum1:{tag}><sum1:NombreRazon>{name}</sum1:NombreRazon>"
+            f"<sum1:NIF>{value.nif}</sum1:NIF></sum1:{tag}>"
+        )
+        return
+    out.append(f"<sum1:{tag}><sum1:NombreRazon>{name}</sum1:NombreRazon>")
+    if value.id_otro is not None:
         _id_otro(out, value.id_otro)
     out.append(f"</sum1:{tag}>")
 
@@ -125,38 +129,57 @@ def _sistema_text(value: SistemaInformatico) -> str:
 
 
 def _detalle(out: list[str], line: DetalleDesglose) -> None:
-    out.append(f"<sum1:DetalleDesglose><sum1:Impuesto>{line.impuesto.value}</sum1:Impuesto>")
-    if line.clave_regimen is not None:
-        _el(out, "ClaveRegimen", line.clave_regimen)
-    if line.calificacion_operacion is not None:
-        _el(out, "CalificacionOperacion", line.calificacion_operacion)
-    elif line.operacion_exenta is not None:
-        _el(out, "OperacionExenta", line.operacion_exenta)
-    if line.tipo_impositivo_text is not None:
-        _el(out, "TipoImpositivo", line.tipo_impositivo_text)
-    _el(out, "BaseImponibleOimporteNoSujeto", line.base_text)
-    if line.base_a_coste_text is not None:
-        _el(out, "BaseImponibleACoste", line.base_a_coste_text)
-    if line.cuota_text is not None:
-        _el(out, "CuotaRepercutida", line.cuota_text)
-    if line.tipo_recargo_text is not None:
-        _el(out, "TipoRecargoEquivalencia", line.tipo_recargo_text)
-    if line.cuota_recargo_text is not None:
-        _el(out, "CuotaRecargoEquivalencia", line.cuota_recargo_text)
-    out.append("</sum1:DetalleDesglose>")
+    # Codes were checked against their lists and numbers written by formats: nothing to escape.
+    clave, calif = line.clave_regimen, line.calificacion_operacion
+    tipo, coste = line.tipo_impositivo_text, line.base_a_coste_text
+    cuota, tipo_re, cuota_re = line.cuota_text, line.tipo_recargo_text, line.cuota_recargo_text
+    out.append(
+        f"<sum1:DetalleDesglose><sum1:Impuesto>{line.impuesto.value}</sum1:Impuesto>"
+        + ("" if clave is None else f"<sum1:ClaveRegimen>{clave}</sum1:ClaveRegimen>")
+        + (
+            f"<sum1:CalificacionOperacion>{calif}</sum1:CalificacionOperacion>"
+            if calif is not None
+            else ""
+            if line.operacion_exenta is None
+            else f"<sum1:OperacionExenta>{line.operacion_exenta}</sum1:OperacionExenta>"
+        )
+        + ("" if tipo is None else f"<sum1:TipoImpositivo>{tipo}</sum1:TipoImpositivo>")
+        + f"<sum1:BaseImponibleOimporteNoSujeto>{line.base_text}"
+        "</sum1:BaseImponibleOimporteNoSujeto>"
+        + ("" if coste is None else f"<sum1:BaseImponibleACoste>{coste}</sum1:BaseImponibleACoste>")
+        + ("" if cuota is None else f"<sum1:CuotaRepercutida>{cuota}</sum1:CuotaRepercutida>")
+        + (
+            ""
+            if tipo_re is None
+            else f"<sum1:TipoRecargoEquivalencia>{tipo_re}</sum1:TipoRecargoEquivalencia>"
+        )
+        + (
+            ""
+            if cuota_re is None
+            else f"<sum1:CuotaRecargoEquivalencia>{cuota_re}</sum1:CuotaRecargoEquivalencia>"
+        )
+        + "</sum1:DetalleDesglose>"
+    )
 
 
 def _alta(out: list[str], r: RegistroAlta, decls: str) -> None:
-    out.append(f"<sum1:RegistroAlta{decls}><sum1:IDVersion>{ID_VERSION}</sum1:IDVersion>")
-    _id_factura(out, "IDFactura", r.id_factura)
+    key = r.id_factura
+    out.append(
+        f"<sum1:RegistroAlta{decls}><sum1:IDVersion>{ID_VERSION}</sum1:IDVersion>"
+        "<sum1:IDFactura>"
+        f"<sum1:IDEmisorFactura>{key.id_emisor_factura}</sum1:IDEmisorFactura>"
+        f"<sum1:NumSerieFactura>{_esc(key.num_serie_factura)}</sum1:NumSerieFactura>"
+        f"<sum1:FechaExpedicionFactura>{key.fecha_text}</sum1:FechaExpedicionFactura>"
+        "</sum1:IDFactura>"
+    )
     if r.ref_externa is not None:
         _el(out, "RefExterna", r.ref_externa)
     _el(out, "NombreRazonEmisor", r.nombre_razon_emisor)
     if r.subsanacion:
-        _el(out, "Subsanacion", "S")
+        out.append("<sum1:Subsanacion>S</sum1:Subsanacion>")
     if r.rechazo_previo is not None:
         _el(out, "RechazoPrevio", r.rechazo_previo)
-    _el(out, "TipoFactura", r.tipo_factura.value)
+    out.append(f"<sum1:TipoFactura>{r.tipo_factura.value}</sum1:TipoFactura>")
     if r.tipo_rectificativa is not None:
         _el(out, "TipoRectificativa", r.tipo_rectificativa.value)
     if r.facturas_rectificadas:
@@ -200,12 +223,16 @@ def _alta(out: list[str], r: RegistroAlta, decls: str) -> None:
     out.append("<sum1:Desglose>")
     for line in r.desglose:
         _detalle(out, line)
-    out.append("</sum1:Desglose>")
-    _el(out, "CuotaTotal", r.cuota_total_text)
-    _el(out, "ImporteTotal", r.importe_total_text)
+    out.append(
+        "</sum1:Desglose>"
+        f"<sum1:CuotaTotal>{r.cuota_total_text}</sum1:CuotaTotal>"
+        f"<sum1:ImporteTotal>{r.importe_total_text}</sum1:ImporteTotal>"
+    )
     _encadenamiento(out, r.registro_anterior)
-    _sistema(out, r.sistema_informatico)
-    _el(out, "FechaHoraHusoGenRegistro", r.fecha_hora_text)
+    out.append(_sistema_text(r.sistema_informatico))
+    out.append(
+        f"<sum1:FechaHoraHusoGenRegistro>{r.fecha_hora_text}</sum1:FechaHoraHusoGenRegistro>"
+    )
     if r.num_registro_acuerdo_facturacion is not None:
         _el(out, "NumRegistroAcuerdoFacturacion", r.num_registro_acuerdo_facturacion)
     if r.id_acuerdo_sistema_informatico is not None:

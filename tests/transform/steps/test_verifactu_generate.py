@@ -6,6 +6,7 @@ import copy
 import json
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -154,15 +155,12 @@ def test_an_unsigned_entry_is_knocked_out(runtime: Runtime, workspace: Workspace
     ("change", "code", "path"),
     [
         ({"$addons": []}, "VERIFACTU-DOC-02", "$.$addons"),
-        ({"currency": "USD"}, "GOBL-ES-VERIFACTU-BILL-INVOICE-16", "$.currency"),
     ],
 )
 def test_an_invoice_that_cannot_be_a_record_is_knocked_out_with_its_path(
     runtime: Runtime, workspace: Workspace, change: dict[str, Any], code: str, path: str
 ) -> None:
     data = invoice("004") | change
-    if change.get("currency"):
-        data["exchange_rates"] = [{"from": "USD", "to": "EUR", "amount": "0.9"}]
     entry_id = signed_entry(runtime, workspace, data)
     result = run(runtime, workspace, entry_id)
     assert result.status is EventStatus.KO
@@ -170,3 +168,21 @@ def test_an_invoice_that_cannot_be_a_record_is_knocked_out_with_its_path(
     assert (code, (path,)) in codes
     with runtime.uow() as uow:
         assert ledger.chain(uow, workspace_id=workspace.id, issuer_nif="B85905495") == []
+
+
+def test_an_invoice_in_dollars_is_recorded_in_euros(runtime: Runtime, workspace: Workspace) -> None:
+    data = invoice("006") | {"currency": "USD"}
+    data["exchange_rates"] = [{"from": "USD", "to": "EUR", "amount": "0.5"}]
+    entry_id = signed_entry(runtime, workspace, data)
+    with runtime.uow() as uow:
+        dollars = silo_service.get_entry(uow, workspace_id=workspace.id, entry_id=entry_id).data
+    result = run(runtime, workspace, entry_id)
+    assert result.status is EventStatus.OK
+    with runtime.uow() as uow:
+        head = ledger.chain_head(uow, workspace_id=workspace.id, issuer_nif="B85905495")
+    assert head is not None
+    record = parse_untrusted(head.xml)
+    # Every price at half its dollar value: the euro total is half the dollar payable, to a cent.
+    payable = Decimal(dollars["doc"]["totals"]["payable"])
+    total = Decimal(record.findtext("{*}ImporteTotal") or "")
+    assert abs(total - payable / 2) <= Decimal("0.01")
