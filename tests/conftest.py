@@ -116,7 +116,12 @@ def _free_port() -> int:
 
 @pytest.fixture
 def free_port() -> Callable[[], int]:
-    """Hands out free loopback ports (sandbox, SMTP sink) for tests that start services."""
+    """Hands out loopback ports that were free a moment ago, for servers that cannot bind 0.
+
+    Another process may take such a port before it is bound. The sandbox and the SMTP sink
+    bind port 0 themselves and report the port they got (``services.start`` writes it into
+    ``runtime.settings``), so tests starting them through settings pass 0 instead.
+    """
     return _free_port
 
 
@@ -130,10 +135,16 @@ def background(runtime: Runtime) -> Iterator[services.Background]:
 
 @pytest.fixture
 def live_url(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn on loopback, for tests that need real HTTP."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
+    """The app served by uvicorn on loopback, for tests that need real HTTP.
+
+    The socket is bound here, on port 0, and handed to uvicorn, so no other process can take
+    the port between choosing and binding it.
+    """
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
@@ -143,6 +154,7 @@ def live_url(app: FastAPI) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+    sock.close()
 
 
 @pytest.fixture

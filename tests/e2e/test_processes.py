@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pypdfium2 as pdfium
@@ -41,6 +42,7 @@ _databases = iter(range(1_000_000))
 
 
 def _free_port() -> int:
+    """A port free a moment ago, for ``facturo serve``, which binds the port it is given."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -66,32 +68,61 @@ class Platform:
 
     def __init__(self, tmp: Path, database_url: str) -> None:
         self.procs: list[subprocess.Popen[str]] = []
-        self.sandbox_port = _free_port()
-        self.api_port = _free_port()
-        self.sandbox = f"http://127.0.0.1:{self.sandbox_port}"
-        self.api = f"http://127.0.0.1:{self.api_port}"
+        self.sandbox = ""
+        self.api = ""
         self.env = {
             **os.environ,
             "FACTURO_DATA_DIR": str(tmp / "var"),
             "FACTURO_DATABASE_URL": database_url,
-            "FACTURO_PORT": str(self.api_port),
             "FACTURO_WORKER_THREADS": "0",
-            "FACTURO_AEAT_URL": self.sandbox + SOAP_PATH,
             "FACTURO_SMTP_URL": f"smtp://127.0.0.1:{_free_port()}",
             "FACTURO_LOG_JSON": "false",
         }
         self.logs = tmp
 
-    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
+    def start(self, name: str, *args: str) -> subprocess.Popen[str]:
         log = (self.logs / f"{name}.log").open("w")
         proc = subprocess.Popen(
             [*FACTURO, *args],
-            env=env or self.env,
+            env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
         )
         self.procs.append(proc)
+        return proc
+
+    def start_sandbox(self, *args: str, seconds: float = 60) -> None:
+        """``facturo aeat-sandbox --port 0``; its URL is read from the lines it prints."""
+        proc = self.start("sandbox", "aeat-sandbox", "--port", "0", *args)
+        deadline = time.monotonic() + seconds
+        while not (found := re.search(r"Admin API:\s+(http://\S+)/admin/", self.log("sandbox"))):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the sandbox did not start: {self.log('sandbox')}")
+            time.sleep(0.1)
+        self.sandbox = found.group(1)
+        _wait_http(f"{self.sandbox}/admin/health", proc)
+        self.env["FACTURO_AEAT_URL"] = self.sandbox + SOAP_PATH
+
+    def start_api(self, attempts: int = 3) -> None:
+        """``facturo serve`` on a free port; on another one if a process took it meanwhile.
+
+        The API's own URLs (attachments, links) are built from its port, so it cannot bind
+        port 0 and learn the port later as the sandbox does.
+        """
+        for _ in range(attempts):
+            port = _free_port()
+            self.env["FACTURO_PORT"] = str(port)
+            self.api = f"http://127.0.0.1:{port}"
+            proc = self.start("api", "serve")
+            try:
+                _wait_http(f"{self.api}/healthz", proc)
+                return
+            except RuntimeError:
+                if proc.poll() is None or "address already in use" not in self.log("api"):
+                    raise
+                self.procs.remove(proc)
+        raise RuntimeError(f"no free port for the API after {attempts} attempts")
 
     def stop(self) -> None:
         for proc in reversed(self.procs):
@@ -112,13 +143,8 @@ def platform(tmp_path: Path, pg_server: PostgresServer, pg_template: str) -> Ite
     url = pg_server.create_database(f"procs{next(_databases)}", template=pg_template)
     running = Platform(tmp_path, url)
     try:
-        running.start(
-            "sandbox", "aeat-sandbox", "--port", str(running.sandbox_port),
-            "--census", ISSUER, "--census", "B63272603", "--wait", "0",
-        )  # fmt: skip
-        _wait_http(f"{running.sandbox}/admin/health", running.procs[-1])
-        running.start("api", "serve")
-        _wait_http(f"{running.api}/healthz", running.procs[-1])
+        running.start_sandbox("--census", ISSUER, "--census", "B63272603", "--wait", "0")
+        running.start_api()
         running.start("worker", "worker", "--threads", "2")
         yield running
     finally:
@@ -179,6 +205,9 @@ def test_the_es_workflows_run_across_processes(platform: Platform) -> None:
         assert _qr_codes(api.get(pdf["url"]).content) == [stamps["verifactu-qr"]]
         records = httpx.get(f"{platform.sandbox}/admin/issuers/{ISSUER}/records").json()
         assert [r["huella"] for r in records["records"]] == [stamps["verifactu-hash"]]
+        qr_query = urlsplit(stamps["verifactu-qr"]).query  # the sandbox checks the QR's values
+        cotejo = httpx.get(f"{platform.sandbox}/wlpl/TIKE-CONT/ValidarQR?{qr_query}&formato=json")
+        assert cotejo.json()["respuesta"]["resultado"] == "00", cotejo.text
 
         rejected_id = _entry(api, issue_date="2099-01-01")  # AEAT refuses it: 1112
         rejected = _run(api, issue, rejected_id)

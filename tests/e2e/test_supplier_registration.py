@@ -36,15 +36,15 @@ POLL = {"verifactu-wait": "1"}
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, free_port: Callable[[], int]) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         data_dir=tmp_path / "var",
         database_url=database_url,
         log_json=False,
-        aeat_sandbox_port=free_port(),
+        aeat_sandbox_port=0,  # services.start binds a free port and records it
         aeat_sandbox_wait_seconds=0,
         aeat_sandbox_census=[SUPPLIER],
-        mail_sink_port=free_port(),
+        mail_sink_port=0,
         worker_poll_seconds=0.2,
     )
 

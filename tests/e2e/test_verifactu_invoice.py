@@ -11,9 +11,9 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pypdfium2 as pdfium
@@ -34,15 +34,15 @@ ISSUER = "B85905495"
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, free_port: Callable[[], int]) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         data_dir=tmp_path / "var",
         database_url=database_url,
         log_json=False,
-        aeat_sandbox_port=free_port(),
+        aeat_sandbox_port=0,  # services.start binds a free port and records it
         aeat_sandbox_wait_seconds=0,
         aeat_sandbox_census=[ISSUER, "B63272603"],
-        mail_sink_port=free_port(),
+        mail_sink_port=0,
     )
 
 
@@ -105,7 +105,10 @@ def test_issue_then_cancel_an_invoice(
     assert stored["state"] == "sent"
     assert stored["data"]["doc"]["code"] == "000001"
     stamps = {s["prv"]: s["val"] for s in stored["data"]["head"]["stamps"]}
-    assert stamps["verifactu-qr"].startswith("https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR?")
+    # In the sandbox environment the QR points at the sandbox's own cotejo service.
+    sandbox_qr = f"http://127.0.0.1:{runtime.settings.aeat_sandbox_port}/wlpl/TIKE-CONT/ValidarQR?"
+    assert stamps["verifactu-qr"].startswith(sandbox_qr)
+    assert 'data-resultado="00"' in httpx.get(stamps["verifactu-qr"]).text
     meta = {(m["src"], m["key"]): m["value"] for m in stored["meta"]}
     assert meta[("verifactu", "status")] == "Correcto"
 
@@ -118,10 +121,13 @@ def test_issue_then_cancel_an_invoice(
     records = httpx.get(f"{sandbox_url}/admin/issuers/{ISSUER}/records").json()
     huellas = [r["huella"] for r in records["records"]]
     assert huellas == [stamps["verifactu-hash"]]
+    qr_query = urlsplit(stamps["verifactu-qr"]).query
+    assert cotejo(sandbox_url, qr_query)["respuesta"]["resultado"] == "00"
 
     cancelled = run(api, cancel, entry_id)
     assert cancelled["status"] == "OK", cancelled
     assert api.get(f"/silo/v1/entries/{entry_id}").json()["state"] == "void"
+    assert cotejo(sandbox_url, qr_query)["respuesta"]["resultado"] == "01"
 
 
 def test_a_rejected_invoice_runs_the_error_flow(
@@ -138,6 +144,15 @@ def test_a_rejected_invoice_runs_the_error_flow(
     assert stored["state"] == "error"
     meta = {(m["src"], m["key"]): m["value"] for m in stored["meta"]}
     assert meta[("verifactu", "status")] == "Incorrecto"
+
+
+def cotejo(sandbox_url: str, qr_query: str) -> dict[str, Any]:
+    """What the sandbox's QR cotejo service answers, as JSON, to a QR's four parameters."""
+    reply = httpx.get(f"{sandbox_url}/wlpl/TIKE-CONT/ValidarQR?{qr_query}&formato=json")
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    assert body["status"] == "OK", body
+    return body
 
 
 def qr_codes(pdf: bytes) -> list[str]:

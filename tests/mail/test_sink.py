@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,8 +20,6 @@ from facturo.platform import workspaces
 from facturo.platform.models import Workspace
 from facturo.platform.runtime import Runtime
 from facturo.platform.settings import Settings
-
-from .conftest import free_port
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
@@ -44,13 +43,13 @@ def _send(sink: SinkHandle, workspace: str, subject: str, key: str = "job:step")
 
 @pytest.fixture
 def sink(settings: Settings) -> Iterator[SinkHandle]:
-    handle = start_sink("127.0.0.1", free_port(), settings.data_dir / "mail")
+    handle = start_sink("127.0.0.1", 0, settings.data_dir / "mail")
     yield handle
     handle.stop()
 
 
 def test_the_sink_keeps_each_message_as_eml_and_marks_a_resend(tmp_path: Path) -> None:
-    handle = start_sink("127.0.0.1", free_port(), tmp_path / "mail")
+    handle = start_sink("127.0.0.1", 0, tmp_path / "mail")
     try:
         _send(handle, "ws-1", "First")
         _send(handle, "ws-1", "First again")  # same idempotency key: the same Message-ID
@@ -133,13 +132,25 @@ def test_the_mail_pages_need_a_token_and_keep_workspaces_apart(
 
 
 def test_serve_starts_the_sink_only_when_mail_goes_to_it(tmp_path: Path) -> None:
-    port = free_port()
-    settings = Settings(data_dir=tmp_path, mail_sink_port=port)
+    settings = Settings(data_dir=tmp_path, mail_sink_port=0)
     handle = start_sink_for(settings)
     assert handle is not None
     try:
+        assert handle.port != 0  # port 0 binds a free port, and the handle tells which
         _send(handle, "ws", "Hello")
     finally:
         handle.stop()
     assert [m.subject for m in SinkStore(tmp_path / "mail").list()] == ["Hello"]
     assert start_sink_for(Settings(data_dir=tmp_path, smtp_url="smtp://mx.example")) is None
+
+
+def test_the_sink_refuses_a_port_that_is_taken(tmp_path: Path) -> None:
+    handle = start_sink("127.0.0.1", 0, tmp_path / "mail")
+    try:
+        with pytest.raises(OSError, check=lambda e: e.errno == errno.EADDRINUSE):
+            start_sink("127.0.0.1", handle.port, tmp_path / "other")
+        _send(handle, "ws", "Still served")
+    finally:
+        handle.stop()
+    assert [m.subject for m in SinkStore(tmp_path / "mail").list()] == ["Still served"]
+    assert not (tmp_path / "other").exists() or not any((tmp_path / "other").iterdir())

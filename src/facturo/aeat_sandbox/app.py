@@ -7,7 +7,8 @@ half a body. Everything else (the admin JSON API) is a FastAPI app.
 Paths are those of the WSDL's ``soap:address`` locations [WSDL; spec §9.1]:
 ``/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP`` and ``…/RequerimientoSOAP``. ``GET`` on
 them answers the WSDL when the query string is ``wsdl``, and otherwise the Fault 4135 the AEAT
-gives ("Esta URL no puede ser utilizada mediante GET").
+gives ("Esta URL no puede ser utilizada mediante GET"). The QR cotejo service answers ``GET``
+``/wlpl/TIKE-CONT/ValidarQR`` and ``…/ValidarQRNoVerifactu`` (:mod:`.cotejo`).
 
 The XML work (schema validation, storing) runs in a worker thread so a held reply (latency,
 timeout) never stalls other calls.
@@ -26,6 +27,7 @@ import anyio.to_thread
 from facturo.aeat_sandbox import service
 from facturo.aeat_sandbox.admin import admin_app
 from facturo.aeat_sandbox.census import CensusBook, census_router
+from facturo.aeat_sandbox.cotejo import cotejo_router
 from facturo.aeat_sandbox.faults import FaultKind, FaultQueue, InjectedFault
 from facturo.aeat_sandbox.store import Store
 
@@ -53,6 +55,8 @@ class SandboxApp:
         #: Names and VIES numbers of the census lookup (``facturo.aeat_sandbox.census``).
         self.census = CensusBook()
         self.admin.include_router(census_router(self.store, self.census))
+        #: The QR cotejo service (``facturo.aeat_sandbox.cotejo``).
+        self.admin.include_router(cotejo_router(self.store))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         endpoint = service.ENDPOINTS.get(scope.get("path", "")) if scope["type"] == "http" else None

@@ -1,7 +1,9 @@
 """``facturo aeat-sandbox``: run the sandbox alone; and :func:`start_in_thread` for ``serve``.
 
-The sandbox listens on port 8401 by default, on loopback. Point the platform's VERI*FACTU
-endpoint at ``http://127.0.0.1:8401/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP``.
+The sandbox listens on port 8401 by default, on loopback; ``--port 0`` takes a free port, and
+the URLs printed at start name the port bound. Point the platform's VERI*FACTU endpoint at
+``http://127.0.0.1:8401/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP``; invoice QR codes
+can be checked at ``…/wlpl/TIKE-CONT/ValidarQR``.
 With ``--state-file`` what it stored survives restarts (a JSON file of its own).
 
 The census is the default seed (the AEAT example NIFs and the NIFs of the shared samples)
@@ -18,7 +20,8 @@ import typer
 import uvicorn
 
 from facturo.aeat_sandbox.app import SandboxApp
-from facturo.aeat_sandbox.server import ThreadedServer
+from facturo.aeat_sandbox.cotejo import PATH_QR
+from facturo.aeat_sandbox.server import ThreadedServer, base_url, bind
 from facturo.aeat_sandbox.service import PATH_REQUERIMIENTO, PATH_VERIFACTU
 from facturo.aeat_sandbox.store import DEFAULT_PAGE_SIZE, DEFAULT_WAIT_SECONDS, Store
 from facturo.verifactu import nif as nif_rules
@@ -112,11 +115,20 @@ def run(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    base = f"http://{host}:{port}"
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc}") from exc
+    base = base_url(host, sock.getsockname()[1])
     typer.echo(f"VERI*FACTU SOAP:  {base}{PATH_VERIFACTU}", err=True)
     typer.echo(f"Requerimiento:    {base}{PATH_REQUERIMIENTO}", err=True)
+    typer.echo(f"QR cotejo:        {base}{PATH_QR}", err=True)
     typer.echo(f"Admin API:        {base}/admin/", err=True)
-    uvicorn.run(SandboxApp(store), host=host, port=port, lifespan="off", access_log=False)
+    server = uvicorn.Server(uvicorn.Config(SandboxApp(store), lifespan="off", access_log=False))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 __all__ = ["DEFAULT_PORT", "app", "build_store", "read_census_file", "start_in_thread"]

@@ -20,16 +20,33 @@ from facturo.aeat_sandbox.service import PATH_VERIFACTU
 _START_TIMEOUT: Final = 20.0
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (0: a free port) for uvicorn's ``sockets=[...]``.
+
+    Binding here rather than in uvicorn lets the caller learn the port before serving, and
+    a taken port fails at once with ``OSError`` instead of inside uvicorn's start-up.
+    """
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def base_url(host: str, port: int) -> str:
+    """``http://host:port``, with IPv6 hosts in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class ThreadedServer:
     """A sandbox served by uvicorn in a daemon thread; ``url`` is its base URL."""
 
     def __init__(self, app: SandboxApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
-        self._socket = socket.socket(
-            socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM
-        )
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, port))
+        self._socket = bind(host, port)
         self.host = host
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(
@@ -46,8 +63,7 @@ class ThreadedServer:
     @property
     def url(self) -> str:
         """Base URL, e.g. ``http://127.0.0.1:8401``."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return base_url(self.host, self.port)
 
     @property
     def endpoint(self) -> str:
@@ -74,4 +90,4 @@ class ThreadedServer:
         self._socket.close()
 
 
-__all__ = ["ThreadedServer"]
+__all__ = ["ThreadedServer", "base_url", "bind"]

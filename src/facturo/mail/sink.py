@@ -5,13 +5,17 @@ e-mail steps run on a laptop without a mail server, and ``/dev/mail`` shows what
 listens on loopback only by default and delivers nothing onward.
 
 aiosmtpd's ``Controller`` runs the server on its own event loop in a thread, so the sink works
-the same beside uvicorn, a worker or a test.
+the same beside uvicorn, a worker or a test. The listening socket is bound before the
+controller starts, so port 0 gives a free port with no race between choosing it and using it:
+:attr:`SinkHandle.port` is the port bound.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +53,42 @@ class SinkHandler:
         return "250 Message accepted for delivery"
 
 
+class SocketController(Controller):
+    """A ``Controller`` that serves a socket bound beforehand instead of binding ``port``.
+
+    aiosmtpd binds inside its own thread and then connects to ``(hostname, port)`` to check
+    that the server answers, so it cannot be given port 0; with the socket bound first (see
+    :func:`bind`), the port it connects to is the one the kernel picked. Keyword arguments go
+    to aiosmtpd's ``SMTP`` (``authenticator``, ``tls_context`` ...).
+    """
+
+    def __init__(self, handler: Any, sock: socket.socket, **smtp: Any) -> None:
+        host, port = sock.getsockname()[:2]
+        super().__init__(handler, hostname=host, port=port, **smtp)
+        self._socket = sock
+
+    def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
+        # The asyncio server owns the socket from here and closes it when it stops.
+        return self.loop.create_server(
+            self._factory_invoker, sock=self._socket, ssl=self.ssl_context
+        )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (0: a free port), for :class:`SocketController`."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(100)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 @dataclass
 class SinkHandle:
     """A running sink; ``stop()`` closes it."""
@@ -69,10 +109,18 @@ class SinkHandle:
 
 
 def start_sink(host: str, port: int, directory: Path) -> SinkHandle:
-    """Listen on ``host:port`` and store messages under ``directory`` until ``stop()``."""
+    """Listen on ``host:port`` (0: a free port) and store messages under ``directory``.
+
+    Raises ``OSError`` when the port is taken. Runs until ``stop()``.
+    """
     store = SinkStore(directory)
-    controller = Controller(SinkHandler(store), hostname=host, port=port)
-    controller.start()
+    sock = bind(host, port)
+    controller = SocketController(SinkHandler(store), sock)
+    try:
+        controller.start()
+    except BaseException:
+        sock.close()
+        raise
     return SinkHandle(controller, store)
 
 

@@ -10,6 +10,9 @@ behaves the same wherever it runs. The background services differ:
 
 Each service is started once and stopped in reverse order, so a shutdown never cuts a running
 step short: the workers finish their step and checkpoint before the rest goes away.
+
+A sandbox or sink port of 0 binds a free port (tests run many platforms side by side); the
+runtime's settings then name the port bound, so nothing picks a port and binds it later.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from facturo import __version__
 from facturo.gobl.dsig import PrivateKey
@@ -71,6 +75,21 @@ def aeat_url(settings: Settings) -> str:
     return ""
 
 
+def qr_service_root(settings: Settings) -> str | None:
+    """Where invoice QR URLs point instead of AEAT: the sandbox's cotejo service, or ``None``.
+
+    In the ``sandbox`` environment only the local sandbox knows the records, so a QR pointing
+    at AEAT's test host could only answer "not found"; pointing at the sandbox (the origin of
+    the SOAP endpoint in use, which serves ``/wlpl/TIKE-CONT/ValidarQR`` too) lets a developer
+    open the QR of an invoice made by ``make serve`` and see it checked. ``test`` and
+    ``production`` keep AEAT's hosts, byte for byte.
+    """
+    if settings.aeat_environment != "sandbox":
+        return None
+    parts = urlsplit(aeat_url(settings))
+    return f"{parts.scheme}://{parts.netloc}/wlpl/TIKE-CONT/"
+
+
 def verifactu_setup(settings: Settings) -> VerifactuSetup:
     """The installation's SIF identity and QR environment for the VERI*FACTU steps."""
     production = settings.aeat_environment == "production"
@@ -83,7 +102,11 @@ def verifactu_setup(settings: Settings) -> VerifactuSetup:
         version=__version__,
         numero_instalacion="1",
     )
-    return VerifactuSetup(sistema, Environment.PRODUCTION if production else Environment.TEST)
+    return VerifactuSetup(
+        sistema,
+        Environment.PRODUCTION if production else Environment.TEST,
+        qr_service_root=qr_service_root(settings),
+    )
 
 
 def step_resources(settings: Settings, background: Background) -> Resources:
@@ -151,6 +174,7 @@ def start(runtime: Runtime, *, serve: bool, workers: bool = True) -> Background:
 
     settings = runtime.settings
     background = Background()
+    bound: dict[str, int] = {}
     try:
         if serve and settings.aeat_environment == "sandbox" and not settings.aeat_url:
             from facturo.aeat_sandbox.cli import start_in_thread
@@ -164,8 +188,12 @@ def start(runtime: Runtime, *, serve: bool, workers: bool = True) -> Background:
                 census=[*DEFAULT_CENSUS, *settings.aeat_sandbox_census],
             )
             background.add(
-                "AEAT", sandbox, f"sandbox at {sandbox.url} (admin API {sandbox.url}/admin/)"
+                "AEAT",
+                sandbox,
+                f"sandbox at {sandbox.url} (admin API {sandbox.url}/admin/, "
+                f"QR cotejo {sandbox.url}/wlpl/TIKE-CONT/ValidarQR)",
             )
+            bound["aeat_sandbox_port"] = sandbox.port
         if serve:
             from facturo.mail.sink import start_sink_for
 
@@ -174,9 +202,14 @@ def start(runtime: Runtime, *, serve: bool, workers: bool = True) -> Background:
                 background.add(
                     "Mail",
                     sink,
-                    f"SMTP sink on {settings.mail_sink_host}:{settings.mail_sink_port}; "
+                    f"SMTP sink on {settings.mail_sink_host}:{sink.port}; "
                     f"what was sent: {settings.resolved_public_url}/dev/mail",
                 )
+                bound["mail_sink_port"] = sink.port
+        if bound:
+            # Port 0 asks for a free port; from here on the settings name the ones bound, so
+            # the AEAT client and the mail sender reach the services this process started.
+            settings = runtime.settings = settings.model_copy(update=bound)
         runtime.resources = step_resources(settings, background)
         if webhooks_service.on_job_finished not in runtime.job_finished_hooks:
             runtime.job_finished_hooks.append(webhooks_service.on_job_finished)

@@ -53,9 +53,19 @@ DEFAULT_SIZE_MM: Final = 35.0
 ERROR_CORRECTION: Final = "M"
 
 
-def base_url(environment: Environment, *, verifactu: bool = True) -> str:
-    """The cotejo service: ``ValidarQR`` (VERI*FACTU) or ``ValidarQRNoVerifactu``."""
-    return _HOSTS[environment] + ("ValidarQR" if verifactu else "ValidarQRNoVerifactu")
+def base_url(
+    environment: Environment, *, verifactu: bool = True, service_root: str | None = None
+) -> str:
+    """The cotejo service: ``ValidarQR`` (VERI*FACTU) or ``ValidarQRNoVerifactu``.
+
+    ``service_root`` replaces AEAT's ``https://…/wlpl/TIKE-CONT/`` with another server that
+    serves the same paths (the local AEAT sandbox, so a QR made in development can be checked
+    without AEAT); it must end with ``/``. Without it the URL is AEAT's, byte for byte.
+    """
+    if service_root is not None and not service_root.endswith("/"):
+        raise ValueError("service_root must end with '/'")
+    root = service_root if service_root is not None else _HOSTS[environment]
+    return root + ("ValidarQR" if verifactu else "ValidarQRNoVerifactu")
 
 
 def encode(value: str) -> str:
@@ -71,6 +81,7 @@ def url(
     *,
     environment: Environment = Environment.PRODUCTION,
     verifactu: bool = True,
+    service_root: str | None = None,
 ) -> str:
     """The QR URL from the four values exactly as the record writes them."""
     query = "&".join(
@@ -82,7 +93,8 @@ def url(
             ("importe", importe),
         )
     )
-    return f"{base_url(environment, verifactu=verifactu)}?{query}"
+    base = base_url(environment, verifactu=verifactu, service_root=service_root)
+    return f"{base}?{query}"
 
 
 def url_for(
@@ -90,6 +102,7 @@ def url_for(
     *,
     environment: Environment = Environment.PRODUCTION,
     verifactu: bool = True,
+    service_root: str | None = None,
 ) -> str:
     """The QR URL of an alta: its key and the ImporteTotal string the XML carries."""
     key = record.id_factura
@@ -100,6 +113,7 @@ def url_for(
         record.importe_total_text,
         environment=environment,
         verifactu=verifactu,
+        service_root=service_root,
     )
 
 

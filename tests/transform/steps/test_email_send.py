@@ -10,22 +10,21 @@ import asyncio
 import base64
 import copy
 import json
-import logging
 import socket
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from facturo.errors import Fault
 from facturo.mail.sender import MailSender, SmtpTarget
-from facturo.mail.sink import SinkHandle, start_sink
+from facturo.mail.sink import SinkHandle, SocketController, bind, start_sink
 from facturo.mail.sink_store import Stored, attachments_of, parse_message
 from facturo.platform.ids import uuid7
 from facturo.platform.models import Workspace
@@ -36,6 +35,7 @@ from facturo.silo.storage import LocalStorage
 from facturo.transform.statuses import EventStatus
 from facturo.transform.steps.base import JobInfo, Provider, Resources, StepContext, StepResult
 from facturo.transform.steps.email_send import MailFiles, email_notify, email_send
+from facturo.transform.steps.testing import step_context
 from facturo.transform.workflows.validate import WorkflowInvalid, parse_workflow, validate_workflow
 
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "invopop"
@@ -49,16 +49,19 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
-def _free_port() -> int:
+@contextmanager
+def _closed_port() -> Iterator[int]:
+    """A loopback port bound but not listening: connecting to it is refused, and no other
+    process can start listening there meanwhile."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
-        return port
+        yield port
 
 
 @pytest.fixture
 def sink(tmp_path: Path) -> Iterator[SinkHandle]:
-    handle = start_sink("127.0.0.1", _free_port(), tmp_path / "mail")
+    handle = start_sink("127.0.0.1", 0, tmp_path / "mail")
     yield handle
     handle.stop()
 
@@ -116,19 +119,16 @@ def _job(workspace: Workspace, entry_id: Any = None, **kw: Any) -> JobInfo:
 @contextmanager
 def _context(rt: Runtime, job: JobInfo, resources: Resources, action: str) -> Iterator[StepContext]:
     with rt.uow() as uow:
-        yield StepContext(
-            job=job,
-            step_id="97ced0a0-d4e8-11f0-985d-3b44fe520da3",
-            step_name="Send email",
+        ctx = step_context(
+            uow,
+            workspace_id=job.workspace_id,
             action=action,
-            pointer="#/rescue/0",
-            attempt=1,
-            resumed=False,
-            uow=uow,
             now=NOW,
             resources=resources,
-            log=logging.LoggerAdapter(logging.getLogger("test.email"), {}),
+            step_id="97ced0a0-d4e8-11f0-985d-3b44fe520da3",
+            pointer="#/rescue/0",
         )
+        yield replace(ctx, job=job)  # the job's key and args go into the mail
         uow.commit()
 
 
@@ -312,8 +312,9 @@ class _Refuser:
 def test_smtp_replies_map_to_err_or_ko_with_the_smtp_code(
     runtime: Runtime, workspace: Workspace, reply: str, status: EventStatus, code: str
 ) -> None:
-    port = _free_port()
-    controller = Controller(_Refuser(reply), hostname="127.0.0.1", port=port)
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    controller = SocketController(_Refuser(reply), sock)
     controller.start()
     try:
         sender = MailSender(SmtpTarget.parse(f"smtp://127.0.0.1:{port}"), FROM)
@@ -326,8 +327,9 @@ def test_smtp_replies_map_to_err_or_ko_with_the_smtp_code(
 def test_no_mail_server_is_err_so_the_engine_retries(
     runtime: Runtime, workspace: Workspace
 ) -> None:
-    sender = MailSender(SmtpTarget.parse(f"smtp://127.0.0.1:{_free_port()}?timeout=5"), FROM)
-    result = _run(runtime, _job(workspace), Resources(sender), to="a@acme.test", subject="x")
+    with _closed_port() as port:
+        sender = MailSender(SmtpTarget.parse(f"smtp://127.0.0.1:{port}?timeout=5"), FROM)
+        result = _run(runtime, _job(workspace), Resources(sender), to="a@acme.test", subject="x")
     assert (result.status, result.code) == (EventStatus.ERR, "connection")
     assert email_send.retry is not None
     assert email_send.retry.max_attempts == 8

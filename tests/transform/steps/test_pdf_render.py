@@ -11,7 +11,6 @@ import base64
 import copy
 import io
 import json
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -32,7 +31,7 @@ from facturo.silo.models import File
 from facturo.silo.service_files import get_file_bytes
 from facturo.silo.storage import LocalStorage, Storage
 from facturo.transform.statuses import EventStatus
-from facturo.transform.steps.base import JobInfo, Resources, StepContext, StepResult
+from facturo.transform.steps.base import Resources, StepContext, StepResult
 from facturo.transform.steps.pdf_render import (
     INVALID_ARGS,
     NO_ENTRY,
@@ -42,6 +41,7 @@ from facturo.transform.steps.pdf_render import (
     pdf,
     with_args,
 )
+from facturo.transform.steps.testing import step_context
 from facturo.transform.workflows.validate import FaultCode, check_workflow, parse_workflow
 from facturo.verifactu import qr as vf_qr
 
@@ -198,27 +198,17 @@ def _entry(runtime: Runtime, workspace: Workspace, data: dict[str, Any]) -> Any:
 def _context(
     runtime: Runtime, workspace: Workspace, entry_id: Any, args: dict[str, str], res: Resources
 ) -> Iterator[StepContext]:
-    job = JobInfo(
-        id=uuid7(),
-        workspace_id=workspace.id,
-        workflow_id=uuid7(),
-        key=None,
-        args=args,
-        silo_entry_id=entry_id,
-    )
     with runtime.uow() as uow:
-        yield StepContext(
-            job=job,
-            step_id="65312700-bc8f-11ef-8ca1-573cbe7db4cd",
-            step_name="Generate PDF",
+        yield step_context(
+            uow,
+            workspace_id=workspace.id,
             action="pdf",
-            pointer="#/steps/5",
-            attempt=1,
-            resumed=False,
-            uow=uow,
             now=NOW,
+            entry_id=entry_id,
+            args=args,
             resources=res,
-            log=logging.LoggerAdapter(logging.getLogger("test.pdf"), {}),
+            step_id="65312700-bc8f-11ef-8ca1-573cbe7db4cd",
+            pointer="#/steps/5",
         )
         uow.commit()  # the engine's checkpoint
 

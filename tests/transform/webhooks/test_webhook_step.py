@@ -10,6 +10,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from facturo.platform.secrets import Cipher
 from facturo.transform.statuses import EventStatus
 from facturo.transform.steps import webhook_send
 from facturo.transform.steps.base import JobInfo, Resources, StepContext, StepResult
+from facturo.transform.steps.testing import step_context
 from facturo.transform.steps.webhook_send import WebhookConfig, send_webhook, webhook_id
 from facturo.transform.webhooks import service
 from facturo.transform.webhooks.dispatcher import deliver_due
@@ -56,19 +58,16 @@ def _context(
     rt: Runtime, job: JobInfo, now: datetime, resources: Resources, attempt: int = 1
 ) -> Iterator[StepContext]:
     with rt.uow() as uow:
-        yield StepContext(
-            job=job,
-            step_id="notify",
-            step_name="Send webhook",
+        ctx = step_context(
+            uow,
+            workspace_id=job.workspace_id,
             action="webhook",
-            pointer="#/steps/0",
-            attempt=attempt,
-            resumed=False,
-            uow=uow,
             now=now,
             resources=resources,
-            log=logging.LoggerAdapter(logging.getLogger("test.webhook"), {}),
+            step_id="notify",
+            attempt=attempt,
         )
+        yield replace(ctx, job=job)  # the job's key, args and faults go into the payload
         uow.commit()
 
 

@@ -93,7 +93,7 @@ def generate(ctx: StepContext, config: GenerateConfig) -> StepResult:
         first = faults[0]
         return StepResult.ko(first.code, first.message, faults=faults[1:], paths=first.paths)
     source = silo.Source(PROVIDER, str(ctx.job.id))
-    url = _qr_url(stored, setup.environment)
+    url = _qr_url(stored, setup.environment, setup.qr_service_root)
     present = {s.get("prv"): s.get("val") for s in entry.data["head"].get("stamps") or ()}
     for prv, val in ((STAMP_QR, url), (STAMP_HASH, stored.huella)):
         if present.get(prv) == val:
@@ -127,7 +127,9 @@ def generate(ctx: StepContext, config: GenerateConfig) -> StepResult:
     )
 
 
-def _qr_url(stored: ledger.StoredRecord, environment: qr.Environment) -> str:
+def _qr_url(
+    stored: ledger.StoredRecord, environment: qr.Environment, service_root: str | None = None
+) -> str:
     """The cotejo URL from the stored record's own strings (ImporteTotal exactly as sent).
 
     Read back from the stored XML so a rerun that found the record made before gives the same
@@ -142,4 +144,5 @@ def _qr_url(stored: ledger.StoredRecord, environment: qr.Environment) -> str:
         stored.fecha_expedicion,
         importe,
         environment=environment,
+        service_root=service_root,
     )

@@ -26,6 +26,8 @@ class VerifactuSetup:
     sistema: SistemaInformatico
     environment: Environment = Environment.TEST
     zone: ZoneInfo = field(default=MADRID)
+    qr_service_root: str | None = None
+    """Where QR URLs point instead of AEAT's host: the local sandbox's cotejo service."""
 
     def local(self, moment: datetime) -> datetime:
         """``moment`` in the issuer's zone, to the second (the record keeps no fractions)."""
