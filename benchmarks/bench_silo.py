@@ -58,7 +58,6 @@ from facturo.platform.ids import uuid7  # noqa: E402
 from facturo.platform.runtime import Runtime  # noqa: E402
 from facturo.platform.settings import Settings  # noqa: E402
 from facturo.silo.listing import encode_cursor  # noqa: E402
-from facturo.silo.tables import EntryRow  # noqa: E402
 from silo import bare, drive  # noqa: E402
 from silo.load import clone_entries  # noqa: E402
 
@@ -251,7 +250,7 @@ def measure_big(directory: Path, invoice: dict[str, Any], count: int, seconds: f
         finally:
             runtime.close()
         at, middle_id = loaded.middle
-        cursor = encode_cursor(EntryRow(created_at=at, id=middle_id), ascending=False)
+        cursor = encode_cursor(at, middle_id, ascending=False)
         check = _check_big(target, template[0], cursor, count)
 
         def first(_: int) -> drive.Request:

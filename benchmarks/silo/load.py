@@ -3,8 +3,9 @@
 The rows are the real entry's rows as the Silo wrote them (``silo_entry``, its
 ``silo_entry_version`` and any ``silo_entry_ref``), read back raw from SQLite and repeated with
 what differs between two invoices: the entry id (a UUID v7 of its ``created_at``), the key, the
-timestamps, the envelope's ``head.uuid`` and the document's ``uuid`` and ``code``. The digest and
-version hash stay the template's (recomputing them per row would cost a GOBL build each; no
+timestamps, the envelope's ``head.uuid`` and the document's ``uuid`` and ``code`` (in the
+envelope, the snippet and the search text alike). The digest and version hash stay the
+template's (recomputing them per row would cost a GOBL build each; no
 listing reads them). Rows go in through SQLAlchemy Core's driver-level ``executemany``, in
 batches of one transaction each, oldest first, so every index is appended to.
 """
@@ -62,16 +63,27 @@ def clone_entries(engine: Engine, template_id: uuid.UUID, count: int, *, seed: i
         versions = _rows(conn, "silo_entry_version", "entry_id", template_id.hex)
         refs = _rows(conn, "silo_entry_ref", "entry_id", template_id.hex)
     created = datetime.strptime(entry["created_at"], STAMP).replace(tzinfo=UTC)
-    if (
-        created.strftime(STAMP) != entry["created_at"]
-        or json.dumps(json.loads(entry["data"])) != entry["data"]
-    ):
+    if created.strftime(STAMP) != entry["created_at"] or entry["key"] is not None:
         raise RuntimeError("the Silo's stored format is not what this loader writes")
-    template = json.loads(entry["data"])
-    template["head"]["uuid"] = "@HEAD@"
-    template["doc"]["uuid"] = "@DOC@"
-    template["doc"]["code"] = "@CODE@"
-    data = json.dumps(template)
+    # Every text column that repeats what differs between two invoices gets placeholders:
+    # the envelope, the snippet and the folded search text (whose first line is the key).
+    envelope = json.loads(entry["data"])
+    differing = {
+        envelope["head"]["uuid"]: "@HEAD@",
+        envelope["doc"]["uuid"]: "@DOC@",
+        envelope["doc"]["code"]: "@CODE@",
+        envelope["doc"]["code"].casefold(): "@code@",
+    }
+
+    def placeholders(text: str) -> str:
+        for value, mark in differing.items():
+            text = text.replace(value, mark)
+        return text
+
+    data, snippet = placeholders(entry["data"]), placeholders(entry["snippet"])
+    search_text = placeholders(entry["search_text"])
+    if "@HEAD@" not in data or "@DOC@" not in data or "@CODE@" not in data:
+        raise RuntimeError("the template entry's envelope does not hold its uuids and code")
     start = created - timedelta(milliseconds=count + 1)
     middle = (start, template_id)
 
@@ -87,15 +99,26 @@ def clone_entries(engine: Engine, template_id: uuid.UUID, count: int, *, seed: i
                 if n == count // 2:
                     middle = (moment, new_id)
                 stamp = moment.strftime(STAMP)
-                body = (
-                    data.replace("@HEAD@", str(uuid7_at(moment, rng)), 1)
-                    .replace("@DOC@", str(uuid7_at(moment, rng)), 1)
-                    .replace("@CODE@", f"B{n:07d}", 1)
-                )
+                key, code = f"bench-{n:07d}", f"B{n:07d}"
+                marks = {
+                    "@HEAD@": str(uuid7_at(moment, rng)),
+                    "@DOC@": str(uuid7_at(moment, rng)),
+                    "@CODE@": code,
+                    "@code@": code.casefold(),
+                }
+
+                def filled(text: str, marks: dict[str, str] = marks) -> str:
+                    for mark, value in marks.items():
+                        text = text.replace(mark, value)
+                    return text
+
+                body = filled(data)
                 values = entry | {
                     "id": new_id.hex,
-                    "key": f"bench-{n:07d}",
+                    "key": key,
                     "data": body,
+                    "snippet": filled(snippet),
+                    "search_text": f"{key}\n{filled(search_text)}",
                     "created_at": stamp,
                     "updated_at": stamp,
                 }

@@ -3,7 +3,8 @@
 Run: ``python -m silo.serve facturo|bare DB_PATH DATA_DIR PORT`` (with ``benchmarks/`` on the
 path). Both get the same uvicorn settings as ``facturo serve`` (loopback, no access log, no proxy
 headers, one process); Facturo also gets its logging configured as ``serve`` does, since a real
-server writes its request log line.
+server writes its request log line. Both settle their heap at start (``settle_heap``, which
+Facturo's app does in its lifespan), so the collector treats them alike.
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ def main(argv: list[str]) -> None:
     if kind == "facturo":
         app = facturo_app(Path(db_path), Path(data_dir))
     else:
+        from facturo.platform.app import settle_heap
         from silo.bare import create_bare_app
 
         app = create_bare_app(Path(db_path))
+        # Facturo's app settles its heap when it starts; the ceiling gets the same treatment.
+        settle_heap()
     uvicorn.run(app, host="127.0.0.1", port=int(port), log_config=None, proxy_headers=False)
 
 

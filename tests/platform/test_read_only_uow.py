@@ -58,3 +58,22 @@ def test_on_sqlite_only_writers_take_the_write_lock_up_front(tmp_path: Path) -> 
     finally:
         engine.dispose()
     assert begins == ["BEGIN", "BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_a_readers_session_reads_through_the_connection_it_already_opened(
+    runtime: Runtime,
+) -> None:
+    with runtime.uow() as uow:
+        workspaces.create_workspace(uow, slug="first")
+    with UnitOfWork(runtime.sessions, read_only=True) as reader:
+        conn = reader.connection()
+        query = select(func.count()).select_from(WorkspaceRow)
+        assert conn.execute(query).scalar() == 1
+        with runtime.uow() as writer:  # commits after the reader began
+            workspaces.create_workspace(writer, slug="second")
+        session_conn = reader.session.connection()
+        assert session_conn.connection.dbapi_connection is conn.connection.dbapi_connection
+        if runtime.engine.dialect.name == "sqlite":  # one transaction: SQLite's snapshot holds
+            assert _count(reader) == 1
+    with runtime.uow().reader() as reader:
+        assert _count(reader) == 2

@@ -7,6 +7,10 @@ metrics), then the body limit, so a 413 is still logged and counted.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from facturo import __version__
@@ -23,8 +27,27 @@ from facturo.transform.webhooks import api as webhooks_api
 from facturo.verifactu import registrations_api
 
 
+def settle_heap() -> None:
+    """Put what start-up made (modules, tables, GOBL's schemas and rules) out of the cyclic
+    collector's reach (``gc.freeze``).
+
+    Those objects live as long as the process, yet every full collection walked them all again:
+    with a request allocating as much as a GOBL build does, collections took over a tenth of a
+    PUT's time. Objects made later are collected as before.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    settle_heap()
+    yield
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="Facturo",
         version=__version__,
         description="Self-hosted e-invoicing: GOBL document store (Silo), workflows "
@@ -36,7 +59,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.metrics = Metrics()
     problems.install(app)
-    for router in (api.health, api.utils, api.platform, silo_api.router):
+    # The Silo first: routes are tried in order, and its entries are the busiest paths. No
+    # other router shares its prefix, so the order changes no match.
+    for router in (silo_api.router, api.health, api.utils, api.platform):
         app.include_router(router)
     app.include_router(transform_api.router)
     app.include_router(playbooks_api.router)

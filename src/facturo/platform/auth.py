@@ -81,11 +81,14 @@ async def _release(uow: UnitOfWork) -> None:
 
 
 async def principal(
-    rt: Annotated[Runtime, Depends(runtime)],
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    # The runtime is read off the app rather than through the ``runtime`` dependency: every
+    # authenticated request passes here, and each dependency FastAPI solves costs time.
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise MissingToken()
+    rt: Runtime = request.app.state.runtime
     cache = token_cache(rt)
     found = cache.get(credentials.credentials)
     if found is not None:

@@ -6,11 +6,12 @@ limit can stop a chunked upload as soon as it passes the limit instead of after 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +22,35 @@ from facturo.platform.metrics import Metrics
 log = logging.getLogger("facturo.http")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class _RequestIds:
+    """Request ids: a random prefix drawn once per process, then a counter.
+
+    Unique across processes and restarts like a random UUID, without a call to the system's
+    random source on every request. A forked child draws a prefix of its own.
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._count = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._count):08x}"
+
+
+_request_ids = _RequestIds()
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
 
 
 class RequestContext:
@@ -34,8 +64,8 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        incoming = (_header(scope, b"x-request-id") or b"").decode("latin-1")
+        request_id = incoming if _SAFE_ID.match(incoming) else _request_ids.next()
         token = request_id_var.set(request_id)
         # Errors that escape every middleware are answered outside this one, after the
         # context variable is reset: the scope carries the id to them.
@@ -60,8 +90,7 @@ class RequestContext:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope["method"]
-            self.metrics.requests.labels(template, method, str(status)).inc()
-            self.metrics.latency.labels(template, method).observe(elapsed)
+            self.metrics.observe(template, method, status, elapsed)
             log.info(
                 "http.request",
                 extra={
@@ -86,7 +115,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._reject(scope, send)
             return

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from facturo import gobl
@@ -18,9 +18,10 @@ from facturo.errors import Fault, Invalid
 from facturo.gobl.dsig import PrivateKey
 from facturo.gobl.envelope import is_envelope
 from facturo.platform import secrets
-from facturo.platform.auth import Caller, ReadUoW, UoW, runtime
+from facturo.platform.auth import Caller, runtime
 from facturo.platform.ids import uuid7
 from facturo.platform.runtime import Runtime
+from facturo.platform.uow import UnitOfWork
 from facturo.silo import api_files, api_states, service
 from facturo.silo.api_files import base_url
 from facturo.silo.build import (
@@ -32,9 +33,13 @@ from facturo.silo.build import (
 )
 from facturo.silo.errors import EntryNotFound
 from facturo.silo.service import Source
-from facturo.silo.wire import entry_json, timestamp
+from facturo.silo.wire import entry_json, json_response, listed_json, timestamp
 
 router = APIRouter(prefix="/silo/v1", tags=["silo"])
+"""Entry endpoints are plain functions that open their unit of work themselves and answer
+with encoded JSON (``json_response``): the whole request's blocking work (queries, closing the
+session, encoding) then runs in one hand-off to the thread pool, where the ``UoW`` dependency
+costs a second one to close the session, and FastAPI's own encoding a third."""
 
 __all__ = ["entry_json", "router", "timestamp"]
 
@@ -74,7 +79,17 @@ def _signing_key(rt: Runtime, wanted: bool) -> PrivateKey | None:
     return secrets.signing_key(rt.settings) if wanted else None
 
 
-def _entry_data(body: CreateEntry, caller: Caller, uow: UoW) -> Any:
+def _runtime(request: Request) -> Runtime:
+    """The app's runtime, read directly: a dependency for it would cost a request more."""
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def _reader(request: Request) -> UnitOfWork:
+    return UnitOfWork(_runtime(request).sessions, read_only=True)
+
+
+def _entry_data(body: CreateEntry, caller: Caller, uow: UnitOfWork) -> Any:
     """``data``, or with ``previous_id`` + ``correct`` the correction of that entry.
 
     ``previous_id`` alone (a copy or patch of the previous entry) is not served yet and is
@@ -109,36 +124,32 @@ def _create(
     request: Request,
     body: CreateEntry,
     caller: Caller,
-    uow: UoW,
     rt: Runtime,
     entry_id: uuid.UUID | None,
-) -> dict[str, Any]:
-    entry = service.create_entry(
-        uow,
-        workspace_id=caller.workspace_id,
-        entry_id=entry_id,
-        data=_entry_data(body, caller, uow),
-        key=body.key,
-        folder=body.folder,
-        allow_invalid=body.allow_invalid,
-        signing_key=_signing_key(rt, body.sign),
-        source=_source(caller),
-    )
-    return entry_json(entry, base_url=base_url(request))
+) -> Response:
+    with rt.uow() as uow:
+        entry = service.create_entry(
+            uow,
+            workspace_id=caller.workspace_id,
+            entry_id=entry_id,
+            data=_entry_data(body, caller, uow),
+            key=body.key,
+            folder=body.folder,
+            allow_invalid=body.allow_invalid,
+            signing_key=_signing_key(rt, body.sign),
+            source=_source(caller),
+        )
+    return json_response(entry_json(entry, base_url=base_url(request)))
 
 
 @router.post("/entries", summary="Create an entry (server-chosen id)")
-def create_entry(
-    request: Request, body: CreateEntry, caller: Caller, uow: UoW, rt: Rt
-) -> dict[str, Any]:
-    return _create(request, body, caller, uow, rt, None)
+def create_entry(request: Request, body: CreateEntry, caller: Caller) -> Response:
+    return _create(request, body, caller, _runtime(request), None)
 
 
 @router.put("/entries/{entry_id}", summary="Create an entry with the caller's id (create-only)")
-def put_entry(
-    request: Request, entry_id: uuid.UUID, body: CreateEntry, caller: Caller, uow: UoW, rt: Rt
-) -> dict[str, Any]:
-    return _create(request, body, caller, uow, rt, entry_id)
+def put_entry(request: Request, entry_id: uuid.UUID, body: CreateEntry, caller: Caller) -> Response:
+    return _create(request, body, caller, _runtime(request), entry_id)
 
 
 def _parse_created_at(created_at: datetime | None) -> datetime | None:
@@ -158,7 +169,7 @@ def _collection(
 ) -> dict[str, Any]:
     items = []
     for e in page.entries:
-        item = entry_json(e, with_data=False)
+        item = listed_json(e)
         if contexts and e.id in contexts:
             item["context"] = contexts[e.id]
         items.append(item)
@@ -176,81 +187,86 @@ def _collection(
 
 @router.get("/entries", summary="List entries, newest first")
 def list_entries(
+    request: Request,
     caller: Caller,
-    uow: ReadUoW,
     folder: str | None = None,
     created_at: datetime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ascending: bool = False,
-) -> dict[str, Any]:
+) -> Response:
     created_at = _parse_created_at(created_at)
-    page = service.list_entries(
-        uow,
-        workspace_id=caller.workspace_id,
-        folder=folder,
-        created_at=created_at,
-        cursor=cursor,
-        limit=limit,
-        ascending=ascending,
+    with _reader(request) as uow:
+        page = service.list_entries(
+            uow,
+            workspace_id=caller.workspace_id,
+            folder=folder,
+            created_at=created_at,
+            cursor=cursor,
+            limit=limit,
+            ascending=ascending,
+        )
+    return json_response(
+        _collection(page, limit=limit, folder=folder, cursor=cursor, created_at=created_at)
     )
-    return _collection(page, limit=limit, folder=folder, cursor=cursor, created_at=created_at)
 
 
 @router.get("/entries/related", summary="Entries whose documents mention a UUID")
 def related_to_uuid(
+    request: Request,
     caller: Caller,
-    uow: ReadUoW,
     uuid_: Annotated[uuid.UUID, Query(alias="uuid")],
     context: str | None = None,
     created_at: datetime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
-    return _related(caller, uow, [uuid_], context, created_at, cursor, limit)
+) -> Response:
+    with _reader(request) as uow:
+        return _related(caller, uow, [uuid_], context, created_at, cursor, limit)
 
 
 @router.get("/entries/key/{key}", summary="Fetch an entry by its key")
-def get_entry_by_key(request: Request, key: str, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
-    entry = service.get_entry_by_key(uow, workspace_id=caller.workspace_id, key=key)
-    return entry_json(entry, base_url=base_url(request))
+def get_entry_by_key(request: Request, key: str, caller: Caller) -> Response:
+    with _reader(request) as uow:
+        entry = service.get_entry_by_key(uow, workspace_id=caller.workspace_id, key=key)
+    return json_response(entry_json(entry, base_url=base_url(request)))
 
 
 @router.get("/entries/{entry_id}", summary="Fetch an entry")
-def get_entry(
-    request: Request, entry_id: uuid.UUID, caller: Caller, uow: ReadUoW
-) -> dict[str, Any]:
-    entry = service.get_entry(uow, workspace_id=caller.workspace_id, entry_id=entry_id)
-    return entry_json(entry, base_url=base_url(request))
+def get_entry(request: Request, entry_id: uuid.UUID, caller: Caller) -> Response:
+    with _reader(request) as uow:
+        entry = service.get_entry(uow, workspace_id=caller.workspace_id, entry_id=entry_id)
+    return json_response(entry_json(entry, base_url=base_url(request)))
 
 
 @router.get("/entries/{entry_id}/related", summary="Entries whose documents mention this one")
 def related_to_entry(
+    request: Request,
     entry_id: uuid.UUID,
     caller: Caller,
-    uow: ReadUoW,
     uuid_: Annotated[uuid.UUID | None, Query(alias="uuid")] = None,
     context: str | None = None,
     created_at: datetime | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> Response:
     """Without ``uuid``, the UUIDs others use for this entry: its document's and header's."""
-    uuids = service.document_uuids(uow, workspace_id=caller.workspace_id, entry_id=entry_id)
-    if uuid_ is not None:
-        uuids = [uuid_]
-    return _related(caller, uow, uuids, context, created_at, cursor, limit)
+    with _reader(request) as uow:
+        uuids = service.document_uuids(uow, workspace_id=caller.workspace_id, entry_id=entry_id)
+        if uuid_ is not None:
+            uuids = [uuid_]
+        return _related(caller, uow, uuids, context, created_at, cursor, limit)
 
 
 def _related(
     caller: Caller,
-    uow: ReadUoW,
+    uow: UnitOfWork,
     uuids: list[uuid.UUID],
     context: str | None,
     created_at: datetime | None,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
+) -> Response:
     created_at = _parse_created_at(created_at)
     page, contexts = service.list_related(
         uow,
@@ -261,56 +277,62 @@ def _related(
         cursor=cursor,
         limit=limit,
     )
-    return _collection(page, limit=limit, cursor=cursor, created_at=created_at, contexts=contexts)
+    return json_response(
+        _collection(page, limit=limit, cursor=cursor, created_at=created_at, contexts=contexts)
+    )
 
 
 @router.get("/search", summary="Find entries by a code, name or any text in them")
 def search(
+    request: Request,
     caller: Caller,
-    uow: ReadUoW,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     folder: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-) -> dict[str, Any]:
-    found = service.search_entries(
-        uow, workspace_id=caller.workspace_id, q=q, folder=folder, limit=limit, offset=offset
-    )
+) -> Response:
+    with _reader(request) as uow:
+        found = service.search_entries(
+            uow, workspace_id=caller.workspace_id, q=q, folder=folder, limit=limit, offset=offset
+        )
     out: dict[str, Any] = {
-        "list": [entry_json(e, with_data=False) for e in found],
+        "list": [listed_json(e) for e in found],
         "limit": limit,
         "offset": offset,
         "query": q,
     }
     if folder:
         out["folder"] = folder
-    return out
+    return json_response(out)
 
 
 @router.get("/entries/{entry_id}/versions/{version}", summary="One version of an entry's data")
-def get_version(entry_id: uuid.UUID, version: str, caller: Caller, uow: ReadUoW) -> dict[str, Any]:
-    found, data = service.get_version(
-        uow, workspace_id=caller.workspace_id, entry_id=entry_id, version=version
-    )
-    return {"version": found, "data": data}
+def get_version(request: Request, entry_id: uuid.UUID, version: str, caller: Caller) -> Response:
+    with _reader(request) as uow:
+        found, data = service.get_version(
+            uow, workspace_id=caller.workspace_id, entry_id=entry_id, version=version
+        )
+    return json_response({"version": found, "data": data})
 
 
 @router.patch("/entries/{entry_id}", summary="Update an entry's data, folder or signature")
 def patch_entry(
-    request: Request, entry_id: uuid.UUID, body: UpdateEntry, caller: Caller, uow: UoW, rt: Rt
-) -> dict[str, Any]:
-    entry = service.update_entry(
-        uow,
-        workspace_id=caller.workspace_id,
-        entry_id=entry_id,
-        data=body.data,
-        folder=body.folder,
-        content_type=body.content_type,
-        allow_invalid=body.allow_invalid,
-        signing_key=_signing_key(rt, body.sign),
-        source=_source(caller),
-    )
-    return entry_json(entry, base_url=base_url(request))
+    request: Request, entry_id: uuid.UUID, body: UpdateEntry, caller: Caller
+) -> Response:
+    rt = _runtime(request)
+    with rt.uow() as uow:
+        entry = service.update_entry(
+            uow,
+            workspace_id=caller.workspace_id,
+            entry_id=entry_id,
+            data=body.data,
+            folder=body.folder,
+            content_type=body.content_type,
+            allow_invalid=body.allow_invalid,
+            signing_key=_signing_key(rt, body.sign),
+            source=_source(caller),
+        )
+    return json_response(entry_json(entry, base_url=base_url(request)))
 
 
 @router.delete("/entries/{entry_id}", summary="Entries cannot be deleted (404, as the contract)")

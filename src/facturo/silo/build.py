@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ class Built:
     envelope: dict[str, Any]
     invalid: bool
     faults: tuple[Fault, ...] = ()
+    _version: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def doc_schema(self) -> str:
@@ -38,8 +39,16 @@ class Built:
 
     @property
     def version(self) -> str:
-        """A short id of this exact content: envelope, stamps and signatures included."""
-        return hashlib.sha256(canonical_json(self.envelope)).hexdigest()[:10]
+        """A short id of this exact content: envelope, stamps and signatures included.
+
+        Worked out on first use and kept: a create or an update asks for it several times, and
+        each time it would canonicalise and hash the whole envelope again.
+        """
+        if self._version is None:
+            digest = hashlib.sha256(canonical_json(self.envelope)).hexdigest()[:10]
+            object.__setattr__(self, "_version", digest)
+            return digest
+        return self._version
 
 
 def rerooted(exc: gobl.GoblError) -> gobl.GoblError:

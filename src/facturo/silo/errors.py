@@ -21,6 +21,10 @@ class TimeBasedIdRequired(Invalid):
     """Entries in this folder need a time-based UUID (v7, or v1); generate one with uuid v7."""
 
 
+class IdTimeOutOfRange(Invalid):
+    """The id's time is more than a day away from now; make the UUID v7 when the entry is made."""
+
+
 class UnsupportedContentType(Invalid):
     """`content_type` must be application/json, merge-patch+json or json-patch+json."""
 

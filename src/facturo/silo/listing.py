@@ -8,24 +8,30 @@ offset-paginated listing, as the contract has it.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, or_, select
+from sqlalchemy import BindParameter, Integer, Select, and_, bindparam, or_, select
 
 from facturo.platform.uow import UnitOfWork
 from facturo.silo.errors import InvalidCursor
-from facturo.silo.models import Entry
-from facturo.silo.repository import entry_of
-from facturo.silo.tables import EntryRefRow, EntryRow
+from facturo.silo.models import Listed
+from facturo.silo.repository import ENTRY, LISTED_COLUMNS, listed_of
+from facturo.silo.summary import folded_query
+from facturo.silo.tables import EntryRefRow
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    entries: list[Entry]
+    entries: list[Listed]
     next_cursor: str | None
+
+
+_LISTED = select(*LISTED_COLUMNS)
 
 
 def list_entries(
@@ -43,10 +49,44 @@ def list_entries(
     The cursor is base64url JSON without padding, like the contract's example, and carries the
     direction so it cannot be replayed the other way.
     """
-    query = select(EntryRow).where(EntryRow.workspace_id == workspace_id)
+    after = decode_cursor(cursor, ascending=ascending) if cursor else None
+    query = _list_query(
+        folder=bool(folder), bounded=created_at is not None, after=bool(after), ascending=ascending
+    )
+    params = {"workspace_id": workspace_id, "folder": folder, "bound": created_at}
+    return _page(uow, query, params, after=after, limit=limit, ascending=ascending)
+
+
+@functools.cache
+def _list_query(*, folder: bool, bounded: bool, after: bool, ascending: bool) -> Select[Any]:
+    """The list's statement for this shape of request, built once (its values are parameters):
+    building a statement costs about what running it does."""
+    query = _LISTED.where(ENTRY.c.workspace_id == bindparam("workspace_id"))
     if folder:
-        query = query.where(EntryRow.folder == folder)
-    return _page(uow, query, created_at=created_at, cursor=cursor, limit=limit, ascending=ascending)
+        query = query.where(ENTRY.c.folder == bindparam("folder"))
+    return _paged(query, bounded=bounded, after=after, ascending=ascending)
+
+
+def _paged(query: Select[Any], *, bounded: bool, after: bool, ascending: bool) -> Select[Any]:
+    created, entry_id = ENTRY.c.created_at, ENTRY.c.id
+    at: BindParameter[datetime] = bindparam("at", type_=created.type)
+    last_id: BindParameter[uuid.UUID] = bindparam("last_id", type_=entry_id.type)
+    if bounded:
+        bound: BindParameter[datetime] = bindparam("bound", type_=created.type)
+        query = query.where(created >= bound if ascending else created <= bound)
+    if after:
+        # The plain bound on created_at lets the index seek straight to the page; the OR alone
+        # makes the database walk the index from its first entry (seconds at a million).
+        if ascending:
+            query = query.where(
+                created >= at, or_(created > at, and_(created == at, entry_id > last_id))
+            )
+        else:
+            query = query.where(
+                created <= at, or_(created < at, and_(created == at, entry_id < last_id))
+            )
+    order = (created.asc(), entry_id.asc()) if ascending else (created.desc(), entry_id.desc())
+    return query.order_by(*order).limit(bindparam("limit", type_=Integer))
 
 
 def list_related(
@@ -65,8 +105,14 @@ def list_related(
     )
     if context:
         refs = refs.where(EntryRefRow.context == context)
-    query = select(EntryRow).where(EntryRow.workspace_id == workspace_id, EntryRow.id.in_(refs))
-    page = _page(uow, query, created_at=created_at, cursor=cursor, limit=limit, ascending=False)
+    after = decode_cursor(cursor, ascending=False) if cursor else None
+    query = _paged(
+        _LISTED.where(ENTRY.c.workspace_id == workspace_id, ENTRY.c.id.in_(refs)),
+        bounded=created_at is not None,
+        after=bool(after),
+        ascending=False,
+    )
+    page = _page(uow, query, {"bound": created_at}, after=after, limit=limit, ascending=False)
     contexts: dict[uuid.UUID, str] = {}
     if page.entries:
         found = uow.session.execute(
@@ -84,51 +130,32 @@ def list_related(
 
 def _page(
     uow: UnitOfWork,
-    query: Select[EntryRow],
+    query: Select[Any],
+    params: dict[str, Any],
     *,
-    created_at: datetime | None,
-    cursor: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
     limit: int,
     ascending: bool,
 ) -> Page:
-    if created_at is not None:
-        bound = (
-            EntryRow.created_at >= created_at if ascending else EntryRow.created_at <= created_at
-        )
-        query = query.where(bound)
-    if cursor:
-        at, last_id = decode_cursor(cursor, ascending=ascending)
-        # The plain bound on created_at lets the index seek straight to the page; the OR alone
-        # makes the database walk the index from its first entry (seconds at a million).
-        if ascending:
-            query = query.where(
-                EntryRow.created_at >= at,
-                or_(
-                    EntryRow.created_at > at, and_(EntryRow.created_at == at, EntryRow.id > last_id)
-                ),
-            )
-        else:
-            query = query.where(
-                EntryRow.created_at <= at,
-                or_(
-                    EntryRow.created_at < at, and_(EntryRow.created_at == at, EntryRow.id < last_id)
-                ),
-            )
-    order = (
-        (EntryRow.created_at.asc(), EntryRow.id.asc())
-        if ascending
-        else (EntryRow.created_at.desc(), EntryRow.id.desc())
-    )
-    rows = list(uow.session.scalars(query.order_by(*order).limit(limit + 1)))
+    """One page of ``query`` (made by :func:`_paged`), and the cursor of the next if any."""
+    values = {**params, "limit": limit + 1}
+    if after is not None:
+        values["at"], values["last_id"] = after
+    rows = uow.connection().execute(query, values).all()
     more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1], ascending=ascending) if more and rows else None
-    return Page([entry_of(r) for r in rows], next_cursor)
+    listed = [listed_of(r) for r in rows[:limit]]
+    next_cursor = (
+        encode_cursor(listed[-1].created_at, listed[-1].id, ascending=ascending)
+        if more and listed
+        else None
+    )
+    return Page(listed, next_cursor)
 
 
-def encode_cursor(row: EntryRow, *, ascending: bool) -> str:
+def encode_cursor(created_at: datetime, entry_id: uuid.UUID, *, ascending: bool) -> str:
+    """The cursor of the page after the entry ``(created_at, entry_id)``."""
     raw = json.dumps(
-        {"cat": row.created_at.isoformat(), "id": str(row.id), "asc": ascending},
+        {"cat": created_at.isoformat(), "id": str(entry_id), "asc": ascending},
         separators=(",", ":"),
     )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -161,24 +188,21 @@ def search_entries(
     folder: str | None = None,
     limit: int = 20,
     offset: int = 0,
-) -> list[Entry]:
-    """Entries whose key or data contains ``q`` (case-insensitive), newest first.
+) -> list[Listed]:
+    """Entries whose key or data contains ``q``, newest first, case folded on both databases.
 
-    A plain substring match over the stored JSON: a code, a tax id, a customer's name all hit.
-    It reads every entry of the workspace (and folder), so it suits finding a document, not
-    browsing; lists use the keyset pagination above.
+    A plain substring match over each entry's folded ``search_text`` (``summary.py``): a code,
+    a tax id, a customer's name all hit, "álvarez" as well as "ÁLVAREZ". It reads every entry
+    of the workspace (and folder), so it suits finding a document, not browsing; lists use the
+    keyset pagination above.
     """
-    pattern = _like_pattern(q.strip())
-    query = select(EntryRow).where(
-        EntryRow.workspace_id == workspace_id,
-        or_(
-            EntryRow.key.ilike(pattern, escape="\\"),
-            cast(EntryRow.data, String).ilike(pattern, escape="\\"),
-        ),
+    pattern = _like_pattern(folded_query(q))
+    query = _LISTED.where(
+        ENTRY.c.workspace_id == workspace_id, ENTRY.c.search_text.like(pattern, escape="\\")
     )
     if folder:
-        query = query.where(EntryRow.folder == folder)
-    rows = uow.session.scalars(
-        query.order_by(EntryRow.created_at.desc(), EntryRow.id.desc()).offset(offset).limit(limit)
+        query = query.where(ENTRY.c.folder == folder)
+    rows = uow.connection().execute(
+        query.order_by(ENTRY.c.created_at.desc(), ENTRY.c.id.desc()).offset(offset).limit(limit)
     )
-    return [entry_of(r) for r in rows]
+    return [listed_of(r) for r in rows]

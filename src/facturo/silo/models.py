@@ -11,6 +11,9 @@ from facturo.errors import Fault
 
 EntryId = NewType("EntryId", uuid.UUID)
 
+RawJson = NewType("RawJson", str)
+"""JSON text as the database holds it, handed to an answer as is (never decoded)."""
+
 GOBL_DRAFT = "https://gobl.org/draft-0/"
 
 # Folders whose documents are time-bound and so need time-based ids (contract §1.6).
@@ -65,6 +68,30 @@ class Entry:
     faults: list[Fault] = field(default_factory=list)
     attachments: list[File] = field(default_factory=list)
     meta: list[Meta] = field(default_factory=list)
+    snippet: dict[str, Any] | None = None
+    """The stored snippet; ``None`` when it is to be worked out from ``data``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """An entry as lists show it: no envelope; its snippet, digest and tags as stored, in JSON
+    text that goes into the answer undecoded."""
+
+    id: EntryId
+    key: str | None
+    folder: str
+    state: str | None
+    signed: bool
+    invalid: bool
+    env_schema: str
+    doc_schema: str
+    version: str
+    created_at: datetime
+    updated_at: datetime
+    faults: list[Fault]
+    snippet: RawJson | None
+    digest: RawJson | None
+    tags: RawJson | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,15 +7,28 @@ Every query takes the workspace: an entry id alone never reaches a row. ``get_*`
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Table, Text, bindparam, select
+from sqlalchemy import cast as cast_to
 
 from facturo.errors import Fault
 from facturo.platform.uow import UnitOfWork
 from facturo.silo.errors import EntryNotFound
-from facturo.silo.models import Entry, EntryId, File, FileVersion, Meta, SpoolFile, State, Version
+from facturo.silo.models import (
+    Entry,
+    EntryId,
+    File,
+    FileVersion,
+    Listed,
+    Meta,
+    RawJson,
+    SpoolFile,
+    State,
+    Version,
+)
 from facturo.silo.tables import (
+    EntryRefRow,
     EntryRow,
     EntryVersionRow,
     FilePreviousRow,
@@ -25,17 +38,84 @@ from facturo.silo.tables import (
     StateRow,
 )
 
+ENTRY = cast(Table, EntryRow.__table__)
+VERSION = cast(Table, EntryVersionRow.__table__)
+REF = cast(Table, EntryRefRow.__table__)
+
+ColumnsRow = Row[*tuple[Any, ...]]
+"""A row of columns read with a Core statement (attributes named as the table's columns)."""
+
+# The statements of the hot paths are built once: building one costs more than running it.
+_HAS_FILES = (
+    select(FileRow.id)
+    .where(FileRow.workspace_id == ENTRY.c.workspace_id, FileRow.entry_id == ENTRY.c.id)
+    .exists()
+    .label("has_files")
+)
+_HAS_META = (
+    select(MetaRow.key)
+    .where(
+        MetaRow.workspace_id == ENTRY.c.workspace_id,
+        MetaRow.entry_id == ENTRY.c.id,
+        MetaRow.secure.is_(False),
+    )
+    .exists()
+    .label("has_meta")
+)
+_SHOWN = select(*(c for c in ENTRY.c if c.name != "search_text"), _HAS_FILES, _HAS_META).where(
+    ENTRY.c.workspace_id == bindparam("workspace_id")
+)
+_SHOWN_BY_ID = _SHOWN.where(ENTRY.c.id == bindparam("entry_id"))
+_SHOWN_BY_KEY = _SHOWN.where(ENTRY.c.key == bindparam("key"))
+_VERSIONS = (
+    select(
+        VERSION.c.version,
+        VERSION.c.at,
+        VERSION.c.src,
+        VERSION.c.src_id,
+        VERSION.c.signed,
+        VERSION.c.invalid,
+    )
+    .where(
+        VERSION.c.workspace_id == bindparam("workspace_id"),
+        VERSION.c.entry_id == bindparam("entry_id"),
+    )
+    .order_by(VERSION.c.at.desc(), VERSION.c.id.desc())
+)
+
+LISTED_COLUMNS = (
+    ENTRY.c.id,
+    ENTRY.c.key,
+    ENTRY.c.folder,
+    ENTRY.c.state,
+    ENTRY.c.signed,
+    ENTRY.c.invalid,
+    ENTRY.c.env_schema,
+    ENTRY.c.doc_schema,
+    ENTRY.c.version,
+    ENTRY.c.created_at,
+    ENTRY.c.updated_at,
+    ENTRY.c.faults,
+    cast_to(ENTRY.c.snippet, Text).label("snippet"),
+    cast_to(ENTRY.c.digest, Text).label("digest"),
+    cast_to(ENTRY.c.tags, Text).label("tags"),
+)
+"""What a list reads of an entry's row, in :func:`listed_of`'s order: no envelope, no search
+text, and the derived JSON columns as their text (a page of twenty entries decoded and encoded
+them again for nothing)."""
+
 
 def entry_of(
-    row: EntryRow,
-    versions: list[EntryVersionRow] | None = None,
+    row: EntryRow | ColumnsRow,
+    versions: list[EntryVersionRow] | list[Version] | None = None,
     uow: UnitOfWork | None = None,
     *,
     has_files: bool = True,
     has_meta: bool = True,
 ) -> Entry:
-    """The entry as shown; with ``uow`` its files and meta rows are loaded too, unless the
-    caller already knows there are none (``has_files``, ``has_meta``)."""
+    """The entry as shown, from its ORM row or a row of its columns; with ``uow`` its files and
+    meta rows are loaded too, unless the caller already knows there are none (``has_files``,
+    ``has_meta``). ``versions`` are rows or, already shaped and newest first, versions."""
     env = row.data
     files = entry_files(uow, row.workspace_id, row.id) if uow and has_files else []
     meta = entry_meta(uow, row.workspace_id, row.id) if uow and has_meta else []
@@ -55,14 +135,68 @@ def entry_of(
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
-        versions=[
-            Version(v.version, v.at, v.src, v.src_id, v.signed, v.invalid)
-            for v in sorted(versions or [], key=lambda v: v.at, reverse=True)
-        ],
+        versions=_versions_of(versions or []),
         faults=faults_of(row.faults),
         attachments=files,
         meta=meta,
+        snippet=row.snippet,
     )
+
+
+def _versions_of(versions: list[EntryVersionRow] | list[Version]) -> list[Version]:
+    """Versions newest first: rows are sorted here, shaped versions come sorted already."""
+    shown: list[Version] = []
+    rows: list[EntryVersionRow] = []
+    for v in versions:
+        if isinstance(v, Version):
+            shown.append(v)
+        else:
+            rows.append(v)
+    rows.sort(key=lambda v: v.at, reverse=True)
+    return shown + [Version(v.version, v.at, v.src, v.src_id, v.signed, v.invalid) for v in rows]
+
+
+def listed_of(row: ColumnsRow) -> Listed:
+    """An entry as lists show it, from a row of :data:`LISTED_COLUMNS`."""
+    (
+        entry_id,
+        key,
+        folder,
+        state,
+        signed,
+        invalid,
+        env_schema,
+        doc_schema,
+        version,
+        created_at,
+        updated_at,
+        faults,
+        snippet,
+        digest,
+        tags,
+    ) = row
+    return Listed(
+        EntryId(entry_id),
+        key,
+        folder,
+        state,
+        signed,
+        invalid,
+        env_schema,
+        doc_schema,
+        version,
+        created_at,
+        updated_at,
+        faults_of(faults),
+        _raw(snippet),
+        _raw(digest),
+        _raw(tags),
+    )
+
+
+def _raw(text: str | None) -> RawJson | None:
+    """Stored JSON text; JSON ``null`` (what a JSON column keeps for ``None``) is none."""
+    return None if text is None or text == "null" else RawJson(text)
 
 
 def find_entry_row(
@@ -86,32 +220,27 @@ def get_entry_row(
 
 def find_shown_entry(
     uow: UnitOfWork, workspace_id: uuid.UUID, *, entry_id: uuid.UUID | None = None, key: str = ""
-) -> tuple[EntryRow, bool, bool] | None:
-    """The entry's row by id or key, and whether it has files and listed meta rows.
-
-    Most entries have neither, so asking in the same statement spares a GET two queries.
-    """
-    has_files = (
-        select(FileRow.id)
-        .where(FileRow.workspace_id == EntryRow.workspace_id, FileRow.entry_id == EntryRow.id)
-        .exists()
-    )
-    has_meta = (
-        select(MetaRow.key)
-        .where(
-            MetaRow.workspace_id == EntryRow.workspace_id,
-            MetaRow.entry_id == EntryRow.id,
-            MetaRow.secure.is_(False),
-        )
-        .exists()
-    )
-    query = select(EntryRow, has_files, has_meta).where(EntryRow.workspace_id == workspace_id)
-    query = query.where(EntryRow.id == entry_id) if entry_id else query.where(EntryRow.key == key)
-    found = uow.session.execute(query).one_or_none()
+) -> Entry | None:
+    """The entry as a GET shows it, by id or key: two statements, files and meta rows only
+    read when the first says the entry has some (most have neither)."""
+    conn = uow.connection()
+    if entry_id is not None:
+        found = conn.execute(
+            _SHOWN_BY_ID, {"workspace_id": workspace_id, "entry_id": entry_id}
+        ).one_or_none()
+    else:
+        found = conn.execute(
+            _SHOWN_BY_KEY, {"workspace_id": workspace_id, "key": key}
+        ).one_or_none()
     if found is None:
         return None
-    row, files, meta = found
-    return row, bool(files), bool(meta)
+    versions = [
+        Version(*v)
+        for v in conn.execute(_VERSIONS, {"workspace_id": workspace_id, "entry_id": found.id})
+    ]
+    return entry_of(
+        found, versions, uow, has_files=bool(found.has_files), has_meta=bool(found.has_meta)
+    )
 
 
 def find_entry_row_by_key(uow: UnitOfWork, workspace_id: uuid.UUID, key: str) -> EntryRow | None:

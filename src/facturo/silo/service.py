@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from facturo.errors import FacturoError
 from facturo.gobl.dsig import PrivateKey
 from facturo.platform.ids import is_time_based, uuid7
 from facturo.platform.uow import UnitOfWork
@@ -37,15 +38,17 @@ from facturo.silo.errors import (
     TimeBasedIdRequired,
     UnsupportedContentType,
 )
+from facturo.silo.ids import ID_NOT_TIME_BASED, check_entry_id
 from facturo.silo.json_patch import apply_json_patch, merge_patch
 from facturo.silo.listing import Page, list_entries, list_related, search_entries
-from facturo.silo.models import TIME_BOUND_FOLDERS, Entry, folder_for
+from facturo.silo.models import TIME_BOUND_FOLDERS, Entry, EntryId, Version, folder_for
 from facturo.silo.refs import document_refs
-from facturo.silo.repository import entry_of
+from facturo.silo.repository import ENTRY, REF, VERSION, entry_of
 from facturo.silo.service_files import NewFile, get_file_bytes, put_file
 from facturo.silo.service_meta import MetaFields, delete_meta, get_meta, upsert_meta
 from facturo.silo.spool import put_data_uri, put_spool
 from facturo.silo.states import add_faults, list_states, set_state
+from facturo.silo.summary import summary_of
 from facturo.silo.tables import EntryRefRow, EntryRow, EntryVersionRow
 
 JSON_TYPE = "application/json"
@@ -96,41 +99,41 @@ class Source:
     src_id: str
 
 
-def _add_version(
-    uow: UnitOfWork, row: EntryRow, built: Built, source: Source, *, new: bool = False
-) -> EntryVersionRow | None:
+def _add_version(uow: UnitOfWork, row: EntryRow, built: Built, source: Source) -> None:
     """Keep this content as an immutable version, and re-index the UUIDs it mentions.
 
     Content that comes back to an earlier version (a change undone) is that version again: its
-    id is derived from the content, so the version kept the first time already holds it, and
-    ``None`` is returned. A ``new`` entry has neither references nor versions yet, so neither
-    is looked for.
+    id is derived from the content, so the version kept the first time already holds it.
     """
-    _index_refs(uow, row, new=new)
-    if not new:
-        known = uow.session.scalars(
-            select(EntryVersionRow.id).where(
-                EntryVersionRow.workspace_id == row.workspace_id,
-                EntryVersionRow.entry_id == row.id,
-                EntryVersionRow.version == built.version,
-            )
-        ).first()
-        if known is not None:
-            return None
-    version = EntryVersionRow(
-        id=uuid7(),
-        workspace_id=row.workspace_id,
-        entry_id=row.id,
-        version=built.version,
-        at=row.updated_at,
-        src=source.src,
-        src_id=source.src_id,
-        signed=row.signed,
-        invalid=row.invalid,
-        data=built.envelope,
+    _index_refs(uow, row)
+    known = uow.session.scalars(
+        select(EntryVersionRow.id).where(
+            EntryVersionRow.workspace_id == row.workspace_id,
+            EntryVersionRow.entry_id == row.id,
+            EntryVersionRow.version == built.version,
+        )
+    ).first()
+    if known is not None:
+        return
+    uow.session.add(
+        EntryVersionRow(
+            id=uuid7(),
+            workspace_id=row.workspace_id,
+            entry_id=row.id,
+            version=built.version,
+            at=row.updated_at,
+            src=source.src,
+            src_id=source.src_id,
+            signed=row.signed,
+            invalid=row.invalid,
+            data=built.envelope,
+        )
     )
-    uow.session.add(version)
-    return version
+
+
+_INSERT_ENTRY = insert(ENTRY)
+_INSERT_VERSION = insert(VERSION)
+_INSERT_REF = insert(REF)
 
 
 def create_entry(
@@ -153,59 +156,126 @@ def create_entry(
     cannot be signed (an invoice without ``code``) is refused and nothing is stored. The API
     commits here; a caller creating the entry as part of its own transaction (a job created
     with ``data``) passes ``commit=False`` and commits both together.
+
+    A taken id or key answers 409 whatever the document holds. Inside a caller's transaction
+    that is checked first; on its own (the API) the database's constraints tell at the insert,
+    and only a document that fails is checked against taken ids, so the common create is one
+    short write transaction.
+
+    The rows go in as three Core inserts (entry, version, references) rather than through the
+    ORM's flush: this is the Silo's busiest write, and the entry shown is made from the same
+    values, so nothing is read back.
     """
     new_id = entry_id or uuid7()
-    _check_free(uow, workspace_id, entry_id, key)
+    key = key or None
+    checked_first = not commit or uow.session.in_transaction()
+    if checked_first:
+        _check_free(uow, workspace_id, entry_id, key)
     moment = now()
-    built = build_envelope(data, allow_invalid=allow_invalid, uuid_factory=uuid7, now=moment)
-    if signing_key is not None:
-        built = _signed(built, signing_key, moment)
-    target = folder or folder_for(built.doc_schema)
-    if target in TIME_BOUND_FOLDERS and not is_time_based(new_id):
-        raise TimeBasedIdRequired()
-    row = EntryRow(
-        workspace_id=workspace_id,
-        id=new_id,
-        key=key or None,
-        folder=target,
-        state=None,
-        signed=bool(built.envelope.get("sigs")),
-        invalid=built.invalid,
-        env_schema=str(built.envelope["$schema"]),
-        doc_schema=built.doc_schema,
-        data=built.envelope,
-        version=built.version,
-        created_at=moment,
-        updated_at=moment,
-    )
-    uow.session.add(row)
     try:
+        built = build_envelope(data, allow_invalid=allow_invalid, uuid_factory=uuid7, now=moment)
+        if signing_key is not None:
+            built = _signed(built, signing_key, moment)
+        target = folder or folder_for(built.doc_schema)
+        if target in TIME_BOUND_FOLDERS:
+            check_entry_id(new_id, now=moment, chosen=entry_id is not None)
+    except FacturoError:
+        if not checked_first:
+            _check_free(uow, workspace_id, entry_id, key)
+        raise
+    envelope = built.envelope
+    signed = bool(envelope.get("sigs"))
+    summary = summary_of(envelope, key)
+    row: dict[str, Any] = {
+        "workspace_id": workspace_id,
+        "id": new_id,
+        "key": key,
+        "folder": target,
+        "state": None,
+        "signed": signed,
+        "invalid": built.invalid,
+        "env_schema": str(envelope["$schema"]),
+        "doc_schema": built.doc_schema,
+        "data": envelope,
+        "version": built.version,
+        "created_at": moment,
+        "updated_at": moment,
+        "search_text": summary.search_text,
+    }
+    # JSON columns left out rather than given None, which JSON columns store as JSON ``null``.
+    for name in ("snippet", "digest", "tags"):
+        value = getattr(summary, name)
+        if value is not None:
+            row[name] = value
+    if uow.session.new or uow.session.dirty:  # the caller's pending rows go first, as before
         uow.session.flush()
-    except IntegrityError as exc:  # a concurrent create won the race
+    conn = uow.connection()
+    try:
+        conn.execute(_INSERT_ENTRY, row)
+    except IntegrityError as exc:  # the id or key is taken (or a concurrent create won)
         if not commit:  # the caller's transaction is spoilt either way: it must roll back
             raise (KeyTaken() if key else EntryExists()) from exc
         uow.rollback()
-        if key and _find_by_key(uow, workspace_id, key) is not None:
-            raise KeyTaken() from exc
+        _check_free(uow, workspace_id, new_id, key)
         raise EntryExists() from exc
-    version = _add_version(uow, row, built, source, new=True)
+    version = Version(built.version, moment, source.src, source.src_id, signed, built.invalid)
+    conn.execute(
+        _INSERT_VERSION,
+        {
+            "id": uuid7(),
+            "workspace_id": workspace_id,
+            "entry_id": new_id,
+            "version": version.version,
+            "at": moment,
+            "src": version.src,
+            "src_id": version.src_id,
+            "signed": signed,
+            "invalid": built.invalid,
+            "data": envelope,
+        },
+    )
+    refs = document_refs(envelope.get("doc") or {})
+    if refs:
+        conn.execute(
+            _INSERT_REF,
+            [
+                {"workspace_id": workspace_id, "entry_id": new_id, "uuid": ref, "context": ctx}
+                for ref, ctx in refs
+            ],
+        )
     if commit:
         uow.commit()
-    else:
-        uow.session.flush()
     # A new entry has this one version and no files or meta yet: nothing to read back.
-    return entry_of(row, [version] if version else [])
+    return Entry(
+        id=EntryId(new_id),
+        workspace_id=workspace_id,
+        key=key,
+        folder=target,
+        state=None,
+        signed=signed,
+        invalid=built.invalid,
+        env_schema=row["env_schema"],
+        doc_schema=built.doc_schema,
+        digest=summary.digest,
+        tags=summary.tags or [],
+        data=envelope,
+        version=built.version,
+        created_at=moment,
+        updated_at=moment,
+        versions=[version],
+        snippet=summary.snippet,
+    )
 
 
 def _check_free(
     uow: UnitOfWork, workspace_id: uuid.UUID, entry_id: uuid.UUID | None, key: str | None
 ) -> None:
-    """Refuse an id or key already taken, before any work is spent on the document.
+    """Refuse an id or key already taken (the id first).
 
-    A unit of work with no transaction yet (the API's) checks through a reader of its own, so
-    on SQLite the write lock is only taken once the envelope is built, for the writes alone;
-    inside a caller's transaction the check reads what that transaction sees. Either way the
-    database's constraints still settle a race between two creates (see ``create_entry``).
+    A unit of work with no transaction (the API's) checks through a reader of its own, which
+    never waits for SQLite's write lock; inside a caller's transaction the check reads what that
+    transaction sees. Either way the database's constraints still settle a race between two
+    creates (see ``create_entry``).
     """
     if entry_id is None and not key:
         return
@@ -329,6 +399,11 @@ def _store(uow: UnitOfWork, row: EntryRow, built: Built, source: Source, moment:
     row.doc_schema = built.doc_schema
     row.version = built.version
     row.updated_at = moment
+    summary = summary_of(built.envelope, row.key)
+    row.snippet = summary.snippet
+    row.digest = summary.digest
+    row.tags = summary.tags
+    row.search_text = summary.search_text
     _add_version(uow, row, built, source)
     uow.session.flush()
 
@@ -348,7 +423,7 @@ def set_folder(
     """
     row = repository.get_entry_row(uow, workspace_id, entry_id, lock=True)
     if folder in TIME_BOUND_FOLDERS and not is_time_based(row.id):
-        raise TimeBasedIdRequired()
+        raise TimeBasedIdRequired(faults=[ID_NOT_TIME_BASED])
     if row.folder != folder:
         row.folder = folder
         row.updated_at = now or _now()
@@ -419,18 +494,17 @@ def add_stamp(
 
 
 def get_entry(uow: UnitOfWork, *, workspace_id: uuid.UUID, entry_id: uuid.UUID) -> Entry:
-    return _shown(uow, repository.find_shown_entry(uow, workspace_id, entry_id=entry_id))
+    return _shown(repository.find_shown_entry(uow, workspace_id, entry_id=entry_id))
 
 
 def get_entry_by_key(uow: UnitOfWork, *, workspace_id: uuid.UUID, key: str) -> Entry:
-    return _shown(uow, repository.find_shown_entry(uow, workspace_id, key=key))
+    return _shown(repository.find_shown_entry(uow, workspace_id, key=key))
 
 
-def _shown(uow: UnitOfWork, found: tuple[EntryRow, bool, bool] | None) -> Entry:
+def _shown(found: Entry | None) -> Entry:
     if found is None:
         raise EntryNotFound()
-    row, has_files, has_meta = found
-    return entry_of(row, _versions(uow, row), uow, has_files=has_files, has_meta=has_meta)
+    return found
 
 
 def get_version(
@@ -464,13 +538,12 @@ def document_uuids(
     return out
 
 
-def _index_refs(uow: UnitOfWork, row: EntryRow, *, new: bool = False) -> None:
-    if not new:
-        uow.session.execute(
-            delete(EntryRefRow).where(
-                EntryRefRow.workspace_id == row.workspace_id, EntryRefRow.entry_id == row.id
-            )
+def _index_refs(uow: UnitOfWork, row: EntryRow) -> None:
+    uow.session.execute(
+        delete(EntryRefRow).where(
+            EntryRefRow.workspace_id == row.workspace_id, EntryRefRow.entry_id == row.id
         )
+    )
     for ref, context in document_refs(row.data.get("doc") or {}):
         uow.session.add(
             EntryRefRow(workspace_id=row.workspace_id, entry_id=row.id, uuid=ref, context=context)

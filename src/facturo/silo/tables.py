@@ -55,6 +55,12 @@ class EntryRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Faults of the job that set the latest state (contract ``SiloEntry.faults``).
     faults: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    # Derived from ``data`` each time it is written (``summary.py``): what a list page and
+    # search read instead of decoding envelopes.
+    snippet: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    digest: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    tags: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    search_text: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class EntryVersionRow(Base):
