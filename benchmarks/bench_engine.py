@@ -22,7 +22,8 @@ steps of a ``PURE`` test provider) and are submitted through the service layer
 
 Every phase runs about ``--seconds``: first a warm-up batch (30 jobs) that also estimates the
 rate; then latency over a stream paced at half that rate; then throughput over a backlog sized to
-last about ``--seconds``, loaded before the workers start and timed from its first step to its
+last about ``--seconds``, loaded before the workers start, made due at once when all of them
+are ready (worker processes start one after the other) and timed from its first step to its
 last completion. DBOS starts running a workflow as it stores it, so its backlog is a burst timed
 from the first start to the last completion.
 
@@ -31,9 +32,17 @@ PostgreSQL is one throwaway cluster (``facturo.platform.pgserver``) with durable
 raw rate. SQLite is WAL with ``synchronous=NORMAL`` (Facturo's settings; DBOS and the raw rate get
 the same pragmas), so a commit does not wait for the disk.
 
-Goals (issue 7): ≥ 10× DBOS, steps/s ≥ 50 % of the raw commit rate (a checkpoint per step is a
-commit per step), two workers ≥ 1.7× one on PostgreSQL. They are reported, never asserted: the
-script exits 0 when one is missed.
+Goals (issue 7): ≥ 10× DBOS, steps/s ≥ 50 % of the raw commit rate, two workers ≥ 1.7× one on
+PostgreSQL. They are reported, never asserted: the script exits 0 when one is missed.
+
+How steps/s relates to commits: every step is still checkpointed (its events and the job row,
+fenced by the lease token, in the transaction that commits them), but consecutive ``PURE`` steps
+of a job share one transaction with the job's claim (``facturo.transform.engine.fold``). A
+five-step no-op job is one commit (claim, five checkpoints, completion), so steps/s can exceed
+the raw commit rate; the "% raw" column compares the engine's step rate with what one commit per
+step would allow, and a worker is bound by its own work per step (planning, staging, statements)
+more than by the disk. A step with an outside effect (``IDEMPOTENT``, ``RECONCILE``) still costs
+a commit before it (its RUN event) and one after (its result).
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +68,17 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the helpers in ``engine/``, also for pytest's importlib mode
     sys.path.insert(0, str(HERE))
 
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, func, insert, select  # noqa: E402
+from sqlalchemy import (  # noqa: E402
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from engine.stats import Result, percentile, rate  # noqa: E402
 from engine.steps import REGISTRY, STEPS, workflow_document  # noqa: E402
@@ -148,6 +168,30 @@ class Target:
             job_id: at.timestamp()
             for job_id, at in self._select(JobRow.id, JobRow.completed_at, JobRow.id, ids)
         }
+
+    def hold(self) -> None:
+        """Make the waiting jobs not due, so workers that start find nothing to claim yet.
+
+        Worker processes take a while to start, one after the other; released only once all
+        are ready, the backlog is shared from its first job (a short backlog run by one worker
+        while the second still starts would measure the start-up, not two workers).
+        """
+        self._due(None)
+
+    def release(self) -> None:
+        """Make the held jobs due now, all at once."""
+        self._due(datetime.now(UTC))
+
+    def _due(self, when: datetime | None) -> None:
+        with self.runtime.uow() as uow:
+            uow.session.execute(
+                update(JobRow)
+                .where(JobRow.workspace_id == self.workspace_id, JobRow.completed_at.is_(None))
+                .values(run_at=when)
+            )
+            uow.commit()
+        with self.runtime.jobs_changed:  # in-process workers wake at once
+            self.runtime.jobs_changed.notify_all()
 
     def first_step(self, ids: list[uuid.UUID]) -> float:
         """When the first step of these jobs started (their intents are born with it)."""
@@ -251,7 +295,9 @@ def measure_facturo(target: Target, workers: Workers, seconds: float) -> Result:
         done = target.wait(list(submitted))
     latencies = [(done[job_id] - at) * 1000 for job_id, at in submitted.items()]
     backlog = [target.submit()[0] for _ in range(max(50, int(estimate * seconds)))]
+    target.hold()
     with running(workers):
+        target.release()
         done = target.wait(backlog)
     return Result(
         jobs_per_s=rate(len(backlog), target.first_step(backlog), max(done.values())),
@@ -460,7 +506,8 @@ def render(rows: dict[str, Row], version: str, seconds: float, load: str) -> Non
         f"Five no-op steps a job. Facturo jobs are submitted through facturo.transform.jobs "
         f"(service layer); completion is the job row's completed_at, DBOS's the workflow "
         f"handle's future. jobs/s: a backlog sized to ~{seconds:g} s, loaded before Facturo's "
-        f"workers start (timed first step → last completion; DBOS: a burst, first start → last "
+        f"workers start and made due once all are ready (timed first step → last completion; "
+        f"DBOS: a burst, first start → last "
         f"completion). p50/p99: a stream paced at half the warm-up rate for {seconds:g} s. "
         f"{version}, durable (fsync, synchronous_commit, full_page_writes on); SQLite WAL, "
         f"synchronous=NORMAL, for all three. Raw rows: one INSERT per COMMIT through "

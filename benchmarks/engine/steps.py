@@ -1,8 +1,9 @@
 """The benchmark's workload: a workflow of five no-op steps, run by a ``PURE`` test provider.
 
-``PURE`` is the cheapest way a step resumes (one commit per step: its RUN and OK events, the
-job row and the step's own writes together), so the benchmark measures the engine's own cost:
-claim, plan, checkpoint, complete.
+``PURE`` is the cheapest way a step resumes (its RUN and OK events, the job row and the step's
+own writes in one transaction, shared with the job's other ``PURE`` steps and its claim: one
+commit a job), so the benchmark measures the engine's own cost: claim, plan, checkpoint,
+complete.
 """
 
 from __future__ import annotations

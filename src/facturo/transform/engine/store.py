@@ -19,13 +19,31 @@ The job row is the queue entry (ARCHITECTURE.md "Durable execution"):
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, or_, select, tuple_, union_all, update
+from sqlalchemy import (
+    JSON,
+    Table,
+    Text,
+    TypeDecorator,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,15 +117,21 @@ class JobState:
         return None
 
 
-def claim(session: Session, *, owner: str, now: datetime, lease: timedelta) -> Claim | None:
-    """Take the most overdue claimable job, or None; commits the claim.
+def claim(
+    session: Session, *, owner: str, now: datetime, lease: timedelta, commit: bool = True
+) -> Claim | None:
+    """Take the most overdue claimable job, or None; commits the claim unless told not to.
 
     One statement: ``UPDATE … WHERE (workspace_id, id) IN (SELECT … FOR UPDATE SKIP LOCKED
-    LIMIT 1) RETURNING *``; the returned row spares :func:`load` a read.
+    LIMIT 1) RETURNING *``; the returned row spares :func:`load` a read. The worker claims
+    without committing: the claim then commits with the job's first steps (one commit for
+    both), and until then the updated row stays locked (PostgreSQL) or the database's write
+    lock is held (SQLite), so nobody else can take the job meanwhile.
     """
     params = {"now": now, "owner": owner, "until": now + lease}
     row = _run(session, _CLAIM, params).mappings().first()
-    session.commit()
+    if commit:
+        session.commit()
     if row is None:
         return None
     return Claim(row["workspace_id"], row["id"], row["lease_token"], owner, dict(row))
@@ -182,10 +206,8 @@ _FAULT = cast(Table, JobFaultRow.__table__)
 
 # Statements are built once: building SQLAlchemy constructs costs more than running them on
 # SQLite, and a step's checkpoint runs a handful of them.
-_INSERT_INTENT = insert(_INTENT)
 _INSERT_FAULT = insert(_FAULT)
 _FENCES: dict[tuple[str, ...], Any] = {}
-_EVENT_INSERTS: dict[int, Any] = {}
 _EVENT_COLUMNS: tuple[str, ...] = (
     "id",
     "intent_id",
@@ -270,6 +292,33 @@ def fence(session: Session, held: Claim, values: Mapping[str, Any]) -> bool:
     return bool(row[0])
 
 
+def heartbeat(connection: Connection, held: Claim, *, until: datetime) -> bool:
+    """Move a held lease's end to ``until``; False if the lease is no longer this worker's.
+
+    Fenced like a checkpoint (the claim's token), and only while the lease is out: a job its
+    worker has since released (rescheduled) or completed keeps ``lease_expires_at`` empty, so
+    a late beat cannot hold back its retry.
+    """
+    result = connection.execute(
+        _HEARTBEAT,
+        {"w_workspace_id": held.workspace_id, "w_id": held.job_id, "w_token": held.token}
+        | {"until": until},
+    )
+    return bool(result.rowcount == 1)
+
+
+_HEARTBEAT = (
+    update(_JOB)
+    .where(
+        _JOB.c.workspace_id == bindparam("w_workspace_id", type_=_JOB.c.workspace_id.type),
+        _JOB.c.id == bindparam("w_id", type_=_JOB.c.id.type),
+        _JOB.c.lease_token == bindparam("w_token", type_=_JOB.c.lease_token.type),
+        _JOB.c.lease_expires_at.is_not(None),
+    )
+    .values(lease_expires_at=bindparam("until", type_=_JOB.c.lease_expires_at.type))
+)
+
+
 @dataclass(frozen=True, slots=True)
 class NewEvent:
     """An event to append to a step's intent."""
@@ -297,8 +346,7 @@ class StepRef:
 class Staged:
     """Step-log rows :func:`stage` prepared: a new intent or an intent update, and events."""
 
-    events: dict[str, Any]
-    count: int
+    events: list[dict[str, Any]]
     new_intent: dict[str, Any] | None = None
     intent_update: dict[str, Any] | None = None
 
@@ -340,65 +388,91 @@ def stage(job: JobState, step: StepRef, events: Sequence[NewEvent]) -> Staged | 
         changes = {"w_id": intent.id, "updated_at": last, "completed": final}
         if ref:
             changes["ref"] = ref
-    params: dict[str, Any] = {}
-    for n, event in enumerate(events):
-        params |= {
-            f"id_{n}": uuid7(),
-            f"intent_id_{n}": intent.id,
-            f"index_{n}": intent.next_index,
-            f"status_{n}": event.status.value,
-            f"at_{n}": event.at,
-            f"code_{n}": event.code,
-            f"message_{n}": event.message,
-            f"args_{n}": dict(event.args),
-            f"silo_entry_id_{n}": event.silo_entry_id,
-        }
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        rows.append(
+            {
+                "id": uuid7(),
+                "intent_id": intent.id,
+                "index": intent.next_index,
+                "status": event.status.value,
+                "at": event.at,
+                "code": event.code,
+                "message": event.message,
+                "args": dict(event.args),
+                "silo_entry_id": event.silo_entry_id,
+            }
+        )
         intent.events.append((event.status, event.code))
-    return Staged(params, len(events), new, changes)
-
-
-def write(session: Session, staged: Staged | None) -> None:
-    """Insert (and update) the staged rows of the step log."""
-    if staged is None:
-        return
-    if staged.intent_update is not None:
-        keys = tuple(sorted(k for k in staged.intent_update if k != "w_id"))
-        _run(session, _update_intent(keys), staged.intent_update)
-    if staged.new_intent is not None:
-        _run(session, _INSERT_INTENT, staged.new_intent)
-    _run(session, _insert_events(staged.count), staged.events)
+    return Staged(rows, new, changes)
 
 
 def checkpoint(
-    session: Session, held: Claim, staged: Staged | None, values: Mapping[str, Any]
+    session: Session, held: Claim, staged: Sequence[Staged], values: Mapping[str, Any]
 ) -> bool:
-    """:func:`write` the staged step log and :func:`fence` the job row; same answer as fence.
+    """Write the staged step log of one or more steps and :func:`fence` the job row once.
 
-    On PostgreSQL a new intent, its events and the fenced update are one statement
-    (``WITH new_intent AS (INSERT …), new_events AS (INSERT …) UPDATE … RETURNING``): a step's
-    checkpoint is then one round trip besides its transaction's BEGIN and COMMIT. If the lease
-    was lost, the inserts are rolled back with everything else.
+    Answers whether a cancel was asked for meanwhile, like :func:`fence`. Several steps folded
+    into one transaction checkpoint together: their intents in one insert, their events in one
+    insert, and one fenced update carrying the job row's latest values; fencing stays exact,
+    since that update must match the lease token in the transaction that commits them all.
+
+    On PostgreSQL the new intents, the events and the fenced update are one statement
+    (``WITH new_intents AS (INSERT … SELECT unnest(…)), new_events AS (…) UPDATE … RETURNING``):
+    one round trip besides the transaction's BEGIN and COMMIT. The rows travel as one array
+    per column, so the statement's text is the same whatever the number of rows, and the
+    driver parses and prepares it once (a row of parameters per event made a text too long
+    for psycopg's query cache, parsed again on every checkpoint). If the lease was lost, the
+    inserts are rolled back with everything else.
     """
-    if (
-        staged is None
-        or staged.new_intent is None
-        or session.get_bind().dialect.name != "postgresql"
-    ):
-        write(session, staged)
+    intents = [s.new_intent for s in staged if s.new_intent is not None]
+    events = [row for s in staged for row in s.events]
+    for item in staged:
+        if item.intent_update is not None:
+            keys = tuple(sorted(k for k in item.intent_update if k != "w_id"))
+            _run(session, _update_intent(keys), item.intent_update)
+    if not events or session.get_bind().dialect.name != "postgresql":
+        if intents:
+            _run(session, _insert_intents(len(intents)), _params("i", intents))
+        if events:
+            _run(session, _insert_events(len(events)), _params("e", events))
         return fence(session, held, values)
     keys = tuple(sorted(values))
-    params = {f"v_{key}": values[key] for key in keys} | staged.events
-    params |= {f"new_{key}": value for key, value in staged.new_intent.items()}
+    params = {f"v_{key}": values[key] for key in keys}
+    params |= _arrays("i", _INTENT_COLUMNS, intents) | _arrays("e", _EVENT_COLUMNS, events)
     params |= {"w_workspace_id": held.workspace_id, "w_id": held.job_id, "w_token": held.token}
-    row = _run(session, _fence_with_log(keys, staged.count), params).first()
+    row = _run(session, _fence_with_log(keys, bool(intents)), params).first()
     if row is None:
         session.rollback()
         raise LeaseLost()
     return bool(row[0])
 
 
+def _params(prefix: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Bind parameters of :func:`_insert_rows`: ``{prefix}_{column}_{n}`` for row ``n``."""
+    out: dict[str, Any] = {}
+    for n, row in enumerate(rows):
+        for key, value in row.items():
+            out[f"{prefix}_{key}_{n}"] = value
+    return out
+
+
 _INTENT_UPDATES: dict[tuple[str, ...], Any] = {}
-_FENCES_WITH_LOG: dict[tuple[tuple[str, ...], int], Any] = {}
+_FENCES_WITH_LOG: dict[tuple[tuple[str, ...], bool], Any] = {}
+_INTENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "workspace_id",
+    "job_id",
+    "seq",
+    "path",
+    "step_id",
+    "name",
+    "provider",
+    "ref",
+    "completed",
+    "created_at",
+    "updated_at",
+)
 
 
 def _update_intent(keys: tuple[str, ...]) -> Any:
@@ -413,45 +487,84 @@ def _update_intent(keys: tuple[str, ...]) -> Any:
     return statement
 
 
-def _new_intent() -> Any:
-    return (
-        insert(_INTENT)
-        .values({c.key: bindparam(f"new_{c.key}", type_=c.type) for c in _INTENT.c})
-        .cte("new_intent")
-    )
-
-
-def _fence_with_log(keys: tuple[str, ...], count: int) -> Any:
-    """PostgreSQL: the fenced update with a new intent and its events as ``WITH`` inserts.
+def _fence_with_log(keys: tuple[str, ...], intents: bool) -> Any:
+    """PostgreSQL: the fenced update with new intents and events as ``WITH`` inserts.
 
     Every data-modifying ``WITH`` runs to completion whether or not the update reads it, and
-    the events' foreign key is checked at the end of the statement, when the intent exists.
+    the events' foreign key is checked at the end of the statement, when the intents exist.
     """
-    statement = _FENCES_WITH_LOG.get((keys, count))
+    statement = _FENCES_WITH_LOG.get((keys, intents))
     if statement is None:
-        events = _insert_events(count).cte("new_events")
-        statement = _fence_statement(keys).add_cte(_new_intent(), events)
-        _FENCES_WITH_LOG[(keys, count)] = statement
+        ctes = [_unnest_insert(_EVENT, _EVENT_COLUMNS, "e").cte("new_events")]
+        if intents:
+            ctes.insert(0, _unnest_insert(_INTENT, _INTENT_COLUMNS, "i").cte("new_intents"))
+        statement = _fence_statement(keys).add_cte(*ctes)
+        _FENCES_WITH_LOG[(keys, intents)] = statement
     return statement
 
 
+def _unnest_insert(table: Table, columns: tuple[str, ...], prefix: str) -> Any:
+    """PostgreSQL: ``INSERT … SELECT unnest(:a), unnest(:b) …``, one array parameter a column.
+
+    JSON values travel as text (``json[]`` has no adapter that keeps them apart from text)
+    and are cast back; ``unnest`` calls in one select list advance together, row by row.
+    """
+    items: list[Any] = []
+    for name in columns:
+        column = table.c[name]
+        if isinstance(column.type, JSON):
+            param = bindparam(f"{prefix}_{name}", type_=pg.ARRAY(Text))
+            items.append(sql_cast(func.unnest(param), pg.JSON))
+        else:
+            kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+            items.append(func.unnest(bindparam(f"{prefix}_{name}", type_=pg.ARRAY(kind))))
+    return insert(table).from_select(list(columns), select(*items))
+
+
+def _arrays(
+    prefix: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Parameters of :func:`_unnest_insert`: one list a column, JSON values as text."""
+    out: dict[str, Any] = {}
+    for name in columns:
+        values = [row[name] for row in rows]
+        if name in _JSON_COLUMNS:
+            values = [json.dumps(v, separators=(",", ":")) for v in values]
+        out[f"{prefix}_{name}"] = values
+    return out
+
+
+_JSON_COLUMNS = frozenset({"path", "args"})
+
+
+_INSERTS: dict[tuple[str, int], Any] = {}
+
+
+def _insert_intents(count: int) -> Any:
+    return _insert_rows(_INTENT, _INTENT_COLUMNS, count, "i")
+
+
 def _insert_events(count: int) -> Any:
-    """One ``INSERT … SELECT … UNION ALL SELECT …`` for ``count`` events: one round trip.
+    return _insert_rows(_EVENT, _EVENT_COLUMNS, count, "e")
+
+
+def _insert_rows(table: Table, columns: tuple[str, ...], count: int, prefix: str) -> Any:
+    """One ``INSERT … SELECT … UNION ALL SELECT …`` for ``count`` rows: one round trip.
 
     Not ``VALUES (…), (…)``: SQLAlchemy does not cache a multi-row VALUES statement, and
     compiling it on every checkpoint costs more than the insert; not ``executemany`` either,
     which takes a batching path (a pipeline on psycopg) dearer than one statement.
     """
-    statement = _EVENT_INSERTS.get(count)
+    statement = _INSERTS.get((table.name, count))
     if statement is None:
         rows = [
-            select(*(bindparam(f"{c}_{n}", type_=_EVENT.c[c].type) for c in _EVENT_COLUMNS))
+            select(*(bindparam(f"{prefix}_{c}_{n}", type_=table.c[c].type) for c in columns))
             for n in range(count)
         ]
-        statement = insert(_EVENT).from_select(
-            list(_EVENT_COLUMNS), union_all(*rows) if count > 1 else rows[0]
+        statement = insert(table).from_select(
+            list(columns), union_all(*rows) if count > 1 else rows[0]
         )
-        _EVENT_INSERTS[count] = statement
+        _INSERTS[(table.name, count)] = statement
     return statement
 
 

@@ -6,20 +6,27 @@ and runs what it answers, step after step, keeping the lease while steps end wit
 result; a step that must wait (ERR, QUEUED, a busy concurrency key) reschedules the job and
 releases it.
 
-**Checkpoint = the step's own transaction.** The provider gets ``ctx.uow``; its writes, the new
-events, the job's args/status/faults and the lease update commit together, and the job row
-update is fenced by the lease token (:func:`store.fence`), so a worker that lost its lease
-commits nothing.
+**Checkpoint = the step's transaction.** The provider gets ``ctx.uow``; its writes, the new
+events, the job's args/status/faults and the lease update go to the database together, and the
+job row update is fenced by the lease token (:func:`store.fence`), so a worker that lost its lease
+commits nothing. Consecutive ``PURE`` steps of a job share one transaction, and the claim shares
+the first one (:mod:`~facturo.transform.engine.fold`): a job of ``PURE`` steps is claimed, run and
+completed in one commit.
 
-**One connection per job.** The claim and every step's transaction run on one pooled connection
-the worker holds until the job finishes or must wait (a fresh session per transaction), so a step
-pays for its checkpoint and not for a pool checkout.
+**One connection per job.** The claim and every transaction of the job run on one pooled
+connection the worker holds until the job finishes or must wait, so a step pays for its
+checkpoint and not for a pool checkout.
 
 **Resume by effect** (STYLE.md "Step providers"). A ``PURE`` step writes its RUN event together
-with its result: one commit per step, and a crash just runs it again. ``IDEMPOTENT`` and
-``RECONCILE`` steps commit a RUN event first, so after a crash the planner answers
-``resumed=True``: an idempotent step runs again with the same ``ctx.idempotency_key``, a reconcile
-step asks ``reconcile`` before running again.
+with its result, and a crash just runs it (and the steps folded with it) again. ``IDEMPOTENT``
+and ``RECONCILE`` steps commit a RUN event first (with the steps folded before them), so after a
+crash the planner answers ``resumed=True``: an idempotent step runs again with the same
+``ctx.idempotency_key``, a reconcile step asks ``reconcile`` before running again; their result
+is committed as soon as it is checkpointed.
+
+**Heartbeat.** While a step runs, :class:`~facturo.transform.engine.heartbeat.Heartbeat` extends
+the lease every third of it, so a step longer than the lease keeps its job; a beat that finds
+the lease gone makes the worker drop the step's result.
 
 **Failures.** ERR, QUEUED and any exception a provider raises (an unexpected exception is ERR
 with code ``exception``, never a crash of the worker) go to the step's
@@ -60,6 +67,8 @@ from facturo.platform.runtime import Runtime
 from facturo.platform.uow import UnitOfWork
 from facturo.transform import workflow_store
 from facturo.transform.engine import store, wakeup
+from facturo.transform.engine.fold import Fold
+from facturo.transform.engine.heartbeat import Heartbeat
 from facturo.transform.engine.plan import Finish, LogEntry, LogMismatch, Run, plan_next
 from facturo.transform.engine.retry import (
     Failure,
@@ -98,6 +107,12 @@ class _Outcome:
     result: StepResult | None
     failure: Failure | None = None
     message: str = ""
+    discard: bool = False
+    """The step's writes are rolled back even though it has a result (it ran over time)."""
+
+    @property
+    def keeps_writes(self) -> bool:
+        return self.result is not None and self.result.status in _FINAL and not self.discard
 
 
 class Worker:
@@ -122,21 +137,39 @@ class Worker:
         self._workflows: dict[Any, Workflow] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sessions: sessionmaker[Any] | None = None
+        self._held = False
+        self._fold: Fold | None = None
+        self._next: Run | None = None
+        """The next step, as planned right after the last one's result (see ``_over``)."""
+        self.heartbeat = Heartbeat(runtime, self.lease, clock)
 
     # -- the loop ---------------------------------------------------------------------------
 
     def run_once(self) -> bool:
-        """Claim one due job and run it as far as it goes; False when nothing was due."""
+        """Claim one due job and run it as far as it goes; False when nothing was due.
+
+        The claim is not committed on its own: it commits with the job's first steps.
+        """
         with self._connection():
-            with self._uow() as uow:
-                held = store.claim(uow.session, owner=self.name, now=self.clock(), lease=self.lease)
-            if held is None:
-                return False
             try:
-                self.process(held)
-            except LeaseLost:
-                log.warning("lost the lease of job %s; another worker has it", held.job_id)
-            return True
+                fold = self._open()
+                held = store.claim(
+                    fold.uow.session,
+                    owner=self.name,
+                    now=self.clock(),
+                    lease=self.lease,
+                    commit=False,
+                )
+                if held is None:
+                    return False
+                fold.row_locked = True
+                try:
+                    self._process(held)
+                except LeaseLost:
+                    log.warning("lost the lease of job %s; another worker has it", held.job_id)
+                return True
+            finally:
+                self._close()
 
     def run_until(self, stop: threading.Event, poll: float | None = None) -> None:
         """Run jobs until ``stop`` is set; an idle worker sleeps until woken or ``poll``."""
@@ -156,57 +189,119 @@ class Worker:
             self.close()
 
     def close(self) -> None:
+        self.heartbeat.stop()
         if self._loop is not None:
             self._loop.close()
             self._loop = None
 
     @contextmanager
     def _connection(self) -> Iterator[None]:
-        """Hold one pooled connection for a claim and the job's steps, one transaction each.
+        """Hold one pooled connection for a claim and the job's transactions.
 
         A checkout costs a round trip of its own on PostgreSQL (the pool's liveness ping), more
         than a step's checkpoint; taking it once per job instead of once per transaction keeps
-        the checkpoint the only work of a step. Each step still gets a fresh session (an empty
-        identity map) and its own transaction; a connection that breaks mid-job fails the job's
-        run, and the next job checks out a healthy one.
+        the checkpoint the only work of a step. Each transaction still gets a fresh session (an
+        empty identity map); a connection that breaks mid-job fails the job's run, and the next
+        job checks out a healthy one. The session factory is made once per worker and rebound
+        to each job's connection: making one builds a session class, with its event dispatch.
         """
-        if self._sessions is not None:  # already held (``process`` called from ``run_once``)
+        if self._held:  # already held (``process`` called from ``run_once``)
             yield
             return
-        factory = self.runtime.sessions
+        if self._sessions is None:
+            factory = self.runtime.sessions
+            self._sessions = sessionmaker(class_=factory.class_, **factory.kw)
         with self.runtime.engine.connect() as connection:
-            self._sessions = sessionmaker(
-                class_=factory.class_, **{**factory.kw, "bind": connection}
-            )
+            self._sessions.configure(bind=connection)
+            self._held = True
             try:
                 yield
             finally:
-                self._sessions = None
+                self._held = False
+                self._sessions.configure(bind=None)
 
     def _uow(self) -> UnitOfWork:
         """A unit of work on the held connection (or the runtime's pool outside a job)."""
-        if self._sessions is None:
+        if self._sessions is None or not self._held:
             return self.runtime.uow()
         return UnitOfWork(self._sessions)
+
+    # -- the open transaction (fold.py) -----------------------------------------------------
+
+    def _open(self) -> Fold:
+        """The open transaction, begun if there is none."""
+        if self._fold is None:
+            self._fold = Fold(self._uow(), self.clock())
+        return self._fold
+
+    def _commit(self) -> None:
+        """Commit and end the open transaction, if there is one."""
+        fold, self._fold = self._fold, None
+        if fold is not None:
+            try:
+                fold.commit()
+            finally:
+                fold.close()
+
+    def _close(self) -> None:
+        """End the open transaction without committing (a failure, a lost lease, no job)."""
+        fold, self._fold = self._fold, None
+        if fold is not None:
+            fold.close()
+
+    def _protected(self, fold: Fold) -> Callable[[], bool]:
+        """Whether ``fold`` keeps other workers off the job (no heartbeat needed meanwhile)."""
+        if self.runtime.engine.dialect.name == "sqlite":  # the write lock, once begun
+            return lambda: fold.row_locked or fold.uow.session.in_transaction()
+        return lambda: fold.row_locked
+
+    def _flush(self, held: Claim) -> bool:
+        """Write the open transaction's staged checkpoints; True if a cancel was asked for."""
+        fold = self._fold
+        if fold is None or not fold.pending():
+            return False
+        staged, values = fold.taken()
+        return store.checkpoint(fold.uow.session, held, staged, values)
+
+    def _settle(self, held: Claim, job: JobState, *, cancels: bool = True) -> bool:
+        """Write and commit the open transaction; True if a cancel found there ended the job.
+
+        With ``cancels=False`` a cancel is left for the next step's checkpoint to see (the
+        RUN of a step with an outside effect, a lease extension: the step runs first).
+        """
+        if self._fold is None:
+            return False
+        ended = self._flush(held) and cancels
+        if ended:
+            fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
+            self._complete(self._fold.uow, held, job, EventStatus.KO.value, [fault], self.clock())
+        self._commit()
+        if ended:
+            self._notify()
+        return ended
 
     # -- one job ----------------------------------------------------------------------------
 
     def process(self, held: Claim) -> None:
         """Run the claimed job's steps until it finishes or must wait."""
         with self._connection():
-            self._process(held)
+            try:
+                self._process(held)
+            finally:
+                self._close()
 
     def _process(self, held: Claim) -> None:
-        with self._uow() as uow:
-            job = store.load(uow.session, held)
-            workflow = self._workflow(uow, job)
+        self._next = None
+        uow = self._open().uow
+        job = store.load(uow.session, held)
+        workflow = self._workflow(uow, job)
         while True:
             if job.cancel_requested:
                 fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
                 self._finish(held, job, EventStatus.KO.value, [fault])
                 return
             try:
-                decision = plan_next(workflow, _log(job))
+                decision, self._next = self._next or plan_next(workflow, _log(job)), None
             except LogMismatch as exc:
                 fault = Fault("engine.log_mismatch", exc.detail, (), ENGINE)
                 self._finish(held, job, EventStatus.KO.value, [fault])
@@ -227,10 +322,15 @@ class Worker:
     def _step(self, held: Claim, job: JobState, workflow: Workflow, run: Run) -> bool:
         """Run one attempt of a step and checkpoint it; True if the job goes straight on.
 
+        A ``PURE`` step joins the open transaction and leaves it open (fold.py); a step with an
+        outside effect commits its RUN event with what the transaction holds, runs in a
+        transaction of its own and commits it; a step with a concurrency key commits the open
+        transaction before taking the key, and releases the key in its own commit.
+
         When the step's result ends the job (or a cancel arrived), the job is completed in the
-        step's own transaction: the last step of a job costs one commit, like every other, and
-        its fenced update of the job row is also the completing one (a cancel seen by that
-        update completes the job again, KO ``cancelled``, before the commit).
+        step's transaction, whose fenced update of the job row is also the completing one (a
+        cancel seen by that update completes the job again, KO ``cancelled``, before the
+        commit); then the transaction commits.
         """
         action = run.step.action or ""
         ref = store.StepRef(run.path, run.step.id or "", run.step.name or "", action)
@@ -245,6 +345,9 @@ class Worker:
         started = self.clock()
         attempt = job.attempts + 1
         first = job.first_attempt_at or started
+        full = self._fold is not None and self._fold.full(started)
+        if (provider.concurrency is not None or full) and self._settle(held, job):
+            return False
         lock_key: str | None = None
         if provider.concurrency is not None:
             with self._uow() as uow:
@@ -261,34 +364,47 @@ class Worker:
         self._extend_lease(held, job, provider, started)
         if provider.effect is not Effect.PURE:
             self._record_run(held, job, ref, started, attempt, first)
-        with self._uow() as uow:
-            ctx = self._context(job, run, provider, attempt, uow, started)
+        fold = self._open()
+        uow = fold.uow
+        savepoint = fold.savepoint()
+        ctx = self._context(job, run, provider, attempt, uow, started)
+        with self.heartbeat.watching(held, self._protected(fold)) as watch:
             outcome = self._attempt(provider, ctx, config, resumed=run.resumed)
-            if outcome.result is None or outcome.result.status not in _FINAL:
-                uow.rollback()  # a failed attempt leaves nothing behind but its events
-            ended = self.clock()
-            events = [store.NewEvent(EventStatus.RUN, started)]
-            if provider.effect is not Effect.PURE:
-                events = []  # committed before the step ran
-            values, faults, goes_on = self._outcome(
-                job, provider, outcome, ended, attempt, first, events
-            )
-            staged = store.stage(job, ref, events)
-            self._fault(uow, job, faults, ended)
-            over = self._over(workflow, job) if goes_on else None
-            if over is not None:  # the job ends with this step: one fenced update does both
-                values |= self._completion(uow, job, over, ended)
-            cancelled = store.checkpoint(uow.session, held, staged, values)
-            if lock_key is not None:
-                store.release_lock(uow.session, lock_key, held)
-            finished = over is not None
-            if goes_on and cancelled:  # a cancel outranks the workflow's own end
-                fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
-                self._complete(uow, held, job, EventStatus.KO.value, [fault], ended)
-                finished = True
-            elif over is not None:
-                self._completed(uow, job, over, [], ended)
-            uow.commit()
+        if watch.lost:  # another worker has the job: drop the result (the fence would too)
+            raise LeaseLost()
+        if watch.until is not None:
+            job.lease_until = watch.until
+        if not outcome.keeps_writes:  # a failed attempt leaves nothing behind but its events
+            (savepoint or uow).rollback()
+        elif savepoint is not None:
+            savepoint.commit()
+        ended = self.clock()
+        events = [store.NewEvent(EventStatus.RUN, started)]
+        if provider.effect is not Effect.PURE:
+            events = []  # committed before the step ran
+        values, faults, goes_on = self._outcome(
+            job, provider, outcome, ended, attempt, first, events
+        )
+        staged = store.stage(job, ref, events)  # the planner and _fault read it at once
+        self._fault(uow, job, faults, ended)
+        over = self._over(workflow, job) if goes_on else None
+        if over is not None:  # the job ends with this step: one fenced update does both
+            values |= self._completion(uow, job, over, ended)
+        fold.stage(staged, values)
+        fold.steps += 1
+        if lock_key is not None:
+            store.release_lock(uow.session, lock_key, held)
+        finished = over is not None
+        if goes_on and not finished and provider.effect is Effect.PURE and lock_key is None:
+            return True  # the next step joins this transaction
+        cancelled = self._flush(held)
+        if goes_on and cancelled:  # a cancel outranks the workflow's own end
+            fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
+            self._complete(uow, held, job, EventStatus.KO.value, [fault], ended)
+            finished = True
+        elif over is not None:
+            self._completed(uow, job, over, [], ended)
+        self._commit()
         if finished or not goes_on:
             self._notify()
         return goes_on and not finished
@@ -296,13 +412,17 @@ class Worker:
     def _over(self, workflow: Workflow, job: JobState) -> str | None:
         """The job's final status if its last step just ran, else None.
 
-        A log the planner rejects is not over here: the loop plans again and records it.
+        The decision is kept for the loop, which would otherwise replay the same log again. A
+        log the planner rejects is not over here: the loop plans again and records it.
         """
         try:
             decision = plan_next(workflow, _log(job))
         except LogMismatch:
             return None
-        return decision.status.value if isinstance(decision, Finish) else None
+        if isinstance(decision, Finish):
+            return decision.status.value
+        self._next = decision
+        return None
 
     def _outcome(
         self,
@@ -333,7 +453,8 @@ class Worker:
             random=self.random,
             previous_delay=job.previous_delay,
         )
-        events.append(store.NewEvent(status, now, failure.code, message))
+        ref = result.ref if result is not None else ""
+        events.append(store.NewEvent(status, now, failure.code, message, ref=ref))
         if isinstance(decision, GiveUp):
             knock = StepResult.ko(
                 decision.reason.value, f"gave up after {attempt} attempts: {message}".strip()
@@ -418,15 +539,13 @@ class Worker:
     ) -> bool:
         """End a step KO without running it (its action vanished from the registry)."""
         now = self.clock()
-        with self._uow() as uow:
-            events: list[store.NewEvent] = []
-            values, faults = self._final(
-                job, ref.provider, StepResult.ko(code, message), now, events
-            )
-            staged = store.stage(job, ref, events)
-            self._fault(uow, job, faults, now)
-            store.checkpoint(uow.session, held, staged, values)
-            uow.commit()
+        fold = self._open()
+        events: list[store.NewEvent] = []
+        values, faults = self._final(job, ref.provider, StepResult.ko(code, message), now, events)
+        staged = store.stage(job, ref, events)
+        self._fault(fold.uow, job, faults, now)
+        fold.stage(staged, values)
+        fold.steps += 1
         return True
 
     def _record_run(
@@ -438,21 +557,20 @@ class Worker:
         attempt: int,
         first: datetime,
     ) -> None:
-        """Commit the RUN event before a step with an outside effect starts."""
-        with self._uow() as uow:
-            staged = store.stage(job, ref, [store.NewEvent(EventStatus.RUN, now)])
-            store.checkpoint(
-                uow.session,
-                held,
-                staged,
-                {
-                    "status": EventStatus.RUN.value,
-                    "updated_at": now,
-                    "attempts": attempt,
-                    "first_attempt_at": first,
-                },
-            )
-            uow.commit()
+        """Commit the RUN event before a step with an outside effect starts.
+
+        It commits with what the open transaction holds (folded steps before it): one commit.
+        """
+        self._open().stage(
+            store.stage(job, ref, [store.NewEvent(EventStatus.RUN, now)]),
+            {
+                "status": EventStatus.RUN.value,
+                "updated_at": now,
+                "attempts": attempt,
+                "first_attempt_at": first,
+            },
+        )
+        self._settle(held, job, cancels=False)
 
     def _extend_lease(
         self, held: Claim, job: JobState, provider: Provider[Any], now: datetime
@@ -464,9 +582,8 @@ class Worker:
         if job.lease_until is not None and job.lease_until >= needed:
             return
         job.lease_until = now + self.lease + timedelta(seconds=provider.timeout)
-        with self._uow() as uow:
-            store.fence(uow.session, held, {"lease_expires_at": job.lease_until})
-            uow.commit()
+        self._open().stage(None, {"lease_expires_at": job.lease_until})
+        self._settle(held, job, cancels=False)
 
     def _reschedule_busy(self, held: Claim, now: datetime) -> None:
         """The concurrency key is busy: try again shortly, without spending an attempt."""
@@ -483,10 +600,10 @@ class Worker:
             uow.commit()
 
     def _finish(self, held: Claim, job: JobState, status: str, faults: list[Fault]) -> None:
-        """Complete the job in a transaction of its own (a job finishing without a step)."""
-        with self._uow() as uow:
-            self._complete(uow, held, job, status, faults, self.clock())
-            uow.commit()
+        """Complete the job without a step (in the open transaction, with what it holds)."""
+        self._flush(held)
+        self._complete(self._open().uow, held, job, status, faults, self.clock())
+        self._commit()
         self._notify()
 
     def _complete(
@@ -602,7 +719,8 @@ class Worker:
             if result is None:
                 result = self._call(provider.run, ctx, config, provider.timeout)
         except TimeoutError:
-            return _Outcome(StepResult.ko(TIMEOUT_CODE, f"the step ran over {provider.timeout} s"))
+            over = StepResult.ko(TIMEOUT_CODE, f"the step ran over {provider.timeout} s")
+            return _Outcome(over, discard=True)
         except Exception as exc:  # any provider bug is a retryable ERR, bounded by the policy
             log.warning("step %s of job %s raised", ctx.step_id, ctx.job.id, exc_info=True)
             message = f"{type(exc).__name__}: {exc}"
@@ -611,7 +729,8 @@ class Worker:
             message = f"the provider answered {type(result).__name__}, not a StepResult"
             return _Outcome(None, Failure(FailureKind.EXCEPTION, "exception"), message)
         if provider.timeout is not None and time.monotonic() - started > provider.timeout:
-            return _Outcome(StepResult.ko(TIMEOUT_CODE, f"the step ran over {provider.timeout} s"))
+            over = StepResult.ko(TIMEOUT_CODE, f"the step ran over {provider.timeout} s")
+            return _Outcome(over, discard=True)
         return _Outcome(result)
 
     def _call(
