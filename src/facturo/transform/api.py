@@ -3,7 +3,8 @@
 Bodies are read as JSON objects and checked by the use cases (``workflow_store``, ``jobs``), not
 by strict request models: the contract keeps unknown workflow keys, and bad job input must come
 back as the contract's error body with the path of each bad field (``$.args.total``), which the
-use cases build. ``POST /jobs/{id}/cancel`` is an extension (the contract has no cancel).
+use cases build. ``POST /jobs/{id}/cancel`` is an extension (the contract has no cancel);
+``POST /jobs/intents`` is the contract's way for an app to poke or cancel a waiting step.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi.responses import JSONResponse
 from facturo.errors import Fault, Invalid
 from facturo.platform.auth import Caller, ReadUoW, UoW, runtime
 from facturo.platform.runtime import Runtime
-from facturo.transform import jobs, workflow_store
+from facturo.transform import job_intents, jobs, workflow_store
 from facturo.transform.workflow_store import Author
 
 router = APIRouter(prefix="/transform/v1", tags=["transform"])
@@ -195,3 +196,15 @@ def cancel_job(job_id: uuid.UUID, caller: Caller, uow: UoW, rt: Rt) -> JSONRespo
     with rt.uow() as fresh:
         document = jobs.get(fresh, workspace_id=caller.workspace_id, job_id=job_id)
     return JSONResponse(document, status_code=202)
+
+
+@router.post("/jobs/intents", summary="Add POKE or CANCEL to a job's waiting intent")
+def update_intent(body: JsonObject, caller: Caller, uow: UoW, rt: Rt) -> dict[str, Any]:
+    intent = job_intents.update_intent(
+        uow,
+        workspace_id=caller.workspace_id,
+        request=job_intents.IntentUpdate.from_body(body),
+    )
+    uow.commit()
+    job_intents.wake(rt)
+    return intent

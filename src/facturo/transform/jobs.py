@@ -1,10 +1,11 @@
 """Use cases of jobs: submit, fetch (by id or key), list, cancel, wait, and the job document.
 
 Submitting checks everything before storing anything (spec §3.2, issue "Bad input"): the id's
-UUID version, that args are strings, the workflow (exists, enabled, published), the entry (exists
-in the workspace), and that id and key are free; only then is ``data`` stored to the Silo (which
-commits on its own, as the contract says it is "saved to the silo before processing starts") and
-the job row inserted, due now. The job pins the workflow's latest published version.
+UUID version, that args are strings (and that data-URI args decode), the workflow (exists,
+enabled, published), the entry (exists in the workspace), and that id and key are free; only then
+are ``data`` stored to the Silo and data-URI args to the spool (:mod:`facturo.transform.job_args`)
+and the job row inserted, due now, all in one transaction. The job pins the workflow's latest
+published version. A key is held for two years (:mod:`facturo.transform.job_keys`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from facturo.errors import Fault, NotFound
 from facturo.platform.ids import is_time_based, uuid7
 from facturo.platform.runtime import Runtime
 from facturo.platform.uow import UnitOfWork
-from facturo.transform import workflow_store
+from facturo.silo.storage import for_settings as storage_for_settings
+from facturo.transform import job_args, job_keys, workflow_store
 from facturo.transform.engine import wakeup
 from facturo.transform.errors import (
     InvalidCursor,
@@ -76,13 +78,16 @@ def submit(
     tags: Sequence[str],
     src_id: str,
     commit: bool = True,
+    now: datetime | None = None,
 ) -> uuid.UUID:
     """Store a new job, due now; raise before storing anything if the request is wrong.
 
     ``src_id`` names the caller (the API token) on the entry version that ``data`` creates.
     With ``commit=False`` the job joins the caller's transaction (a step creating a job: the
     job exists exactly when the step's checkpoint commits) and the caller commits; ``runtime``
-    (only used to wake in-process workers after the commit) may then be None.
+    (used to wake in-process workers after the commit, and for the spool of data-URI args) may
+    then be None, and args are stored as given: jobs started by steps and schedules pass on args
+    already stored. ``now`` is the job's creation time (the current time by default).
     """
     if job_id is not None and not is_time_based(job_id):
         raise InvalidJob(
@@ -90,6 +95,9 @@ def submit(
             faults=[Fault("uuid.version", "must be a UUID v7 or v1", ("$.id",))],
         )
     clean_args = check_args(args)
+    data_uris: dict[str, job_args.DataUri] = {}
+    if runtime is not None:
+        data_uris = job_args.decode_data_uris(clean_args, max_bytes=runtime.settings.max_file_bytes)
     if silo_entry_id is None and data is None and not clean_args:
         raise InvalidJob(
             "Give silo_entry_id, data or args.",
@@ -117,10 +125,12 @@ def submit(
                 "No entry with that id in this workspace.",
                 faults=[Fault("not_found", "no such entry", ("$.silo_entry_id",))],
             ) from exc
+    moment = now or _now()
     new_id = job_id or uuid7()
     if uow.session.get(JobRow, (workspace_id, new_id)) is not None:
         raise JobExists()
-    if key and _by_key(uow, workspace_id, key) is not None:
+    holder = _by_key(uow, workspace_id, key) if key else None
+    if holder is not None and job_keys.is_held(holder.created_at, moment):
         raise JobKeyTaken()
     if silo_entry_id is None and data is not None:
         entry = silo.create_entry(
@@ -131,10 +141,20 @@ def submit(
             commit=False,  # the entry and its job commit together, or neither does
         )
         silo_entry_id = entry.id
-    moment = _now()
+    if data_uris and runtime is not None:
+        clean_args = job_args.spool_args(
+            uow,
+            storage_for_settings(runtime.settings),
+            workspace_id=workspace_id,
+            args=clean_args,
+            decoded=data_uris,
+            max_bytes=runtime.settings.max_file_bytes,
+        )
     try:
         # A savepoint: a lost race undoes only this job, never the caller's other work.
         with uow.session.begin_nested():
+            if key and holder is not None:  # held over two years: the key passes to this job
+                job_keys.release(uow.session, workspace_id=workspace_id, job_id=holder.id, key=key)
             uow.session.add(
                 JobRow(
                     workspace_id=workspace_id,
@@ -290,8 +310,8 @@ def _summary(row: JobRow) -> dict[str, Any]:
     }
     if row.silo_entry_id is not None:
         out["silo_entry_id"] = str(row.silo_entry_id)
-    if row.key:
-        out["key"] = row.key
+    if row.key or row.released_key:  # a released key stays in its job's history
+        out["key"] = row.key or row.released_key
     if row.status:
         out["status"] = row.status
     if row.completed_at is not None:
@@ -319,20 +339,7 @@ def job_json(uow: UnitOfWork, row: JobRow) -> dict[str, Any]:
             .order_by(EventRow.intent_id, EventRow.index)
         ):
             events[event.intent_id].append(_event_json(event))
-    out["intents"] = [
-        {
-            "id": str(i.id),
-            "created_at": timestamp(i.created_at),
-            "updated_at": timestamp(i.updated_at),
-            "step_id": i.step_id,
-            "name": i.name,
-            "provider": i.provider,
-            "completed": i.completed,
-            "events": events[i.id],
-            **({"ref": i.ref} if i.ref else {}),
-        }
-        for i in intents
-    ]
+    out["intents"] = [_intent_json(i, events[i.id]) for i in intents]
     out["faults"] = [
         {"provider": f.provider, "code": f.code, "message": f.message, "paths": list(f.paths)}
         for f in uow.session.scalars(
@@ -345,6 +352,25 @@ def job_json(uow: UnitOfWork, row: JobRow) -> dict[str, Any]:
         out["envelope"] = row.envelope
     out["attachments"] = []
     return out
+
+
+def intent_json(intent: IntentRow, events: Sequence[EventRow]) -> dict[str, Any]:
+    """The ``JobIntent`` document of one intent and its events (in index order)."""
+    return _intent_json(intent, [_event_json(e) for e in events])
+
+
+def _intent_json(intent: IntentRow, events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": str(intent.id),
+        "created_at": timestamp(intent.created_at),
+        "updated_at": timestamp(intent.updated_at),
+        "step_id": intent.step_id,
+        "name": intent.name,
+        "provider": intent.provider,
+        "completed": intent.completed,
+        "events": events,
+        **({"ref": intent.ref} if intent.ref else {}),
+    }
 
 
 def _event_json(event: EventRow) -> dict[str, Any]:

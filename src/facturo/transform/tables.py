@@ -104,6 +104,9 @@ class JobRow(Base):
         Uuid, ForeignKey("transform_workflow_version.id")
     )
     key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The key this job was given, kept for its history once a newer job took the key over
+    # (a key is held for two years: ``facturo.transform.job_keys``); ``key`` is then NULL.
+    released_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     silo_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     args: Mapped[dict[str, str]] = mapped_column(JSON)
     tags: Mapped[list[str]] = mapped_column(JSON)
@@ -133,6 +136,8 @@ class IntentRow(Base):
             ["workspace_id", "job_id"], ["transform_job.workspace_id", "transform_job.id"]
         ),
         UniqueConstraint("workspace_id", "job_id", "seq"),
+        # A poke finds its intent by the ``ref`` the step answered (``POST /jobs/intents``).
+        Index("ix_transform_intent_ref", "workspace_id", "ref"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

@@ -15,7 +15,10 @@ workspace sees and changes only its own registrations.
   (``reason`` required).
 
 Each change commits on its own; a refused change (wrong state: 409, bad body: 422) writes
-nothing.
+nothing. A change that a waiting job polls for (upload, approval, rejection) also pokes the jobs
+waiting on that registration in the same transaction (``POKE``, as an app would through
+``POST /transform/v1/jobs/intents``), so their step checks again at once instead of at its next
+poll.
 """
 
 from __future__ import annotations
@@ -30,9 +33,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from facturo.errors import Fault
 from facturo.platform.auth import Caller, ReadUoW, UoW
 from facturo.platform.runtime import Runtime
+from facturo.platform.uow import UnitOfWork
 from facturo.silo import service_files
 from facturo.silo.service_files import NewFile
 from facturo.silo.storage import for_settings
+from facturo.transform import job_intents
+from facturo.transform.steps.verifactu_register import REGISTRATION_ARG
 from facturo.verifactu import registrations
 from facturo.verifactu.registrations import (
     DOCUMENT_KEY,
@@ -72,6 +78,18 @@ class RejectBody(BaseModel):
 
 def _time(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _poke_waiting(uow: UnitOfWork, registration: Registration) -> None:
+    """POKE the workspace's jobs waiting on this registration (their arg names it); no commit."""
+    job_intents.poke_waiting(
+        uow,
+        workspace_id=registration.workspace_id,
+        arg=REGISTRATION_ARG,
+        value=str(registration.id),
+        code=f"verifactu.{registration.status.value}",
+        message="the registration changed",
+    )
 
 
 def registration_json(registration: Registration) -> dict[str, Any]:
@@ -152,7 +170,9 @@ def upload_document(
     updated = registrations.mark_uploaded(
         uow, workspace_id=caller.workspace_id, registration_id=registration_id, file_id=file.id
     )
+    _poke_waiting(uow, updated)
     uow.commit()
+    job_intents.wake(runtime)
     return registration_json(updated)
 
 
@@ -160,17 +180,25 @@ def upload_document(
     "/registrations/{registration_id}/uploaded",
     summary="Mark the representation document as received",
 )
-def mark_uploaded(registration_id: uuid.UUID, caller: Caller, uow: UoW) -> dict[str, Any]:
+def mark_uploaded(
+    registration_id: uuid.UUID, request: Request, caller: Caller, uow: UoW
+) -> dict[str, Any]:
     updated = registrations.mark_uploaded(
         uow, workspace_id=caller.workspace_id, registration_id=registration_id
     )
+    _poke_waiting(uow, updated)
     uow.commit()
+    job_intents.wake(request.app.state.runtime)
     return registration_json(updated)
 
 
 @router.post("/registrations/{registration_id}/approve", summary="Approve a registration")
 def approve(
-    registration_id: uuid.UUID, caller: Caller, uow: UoW, body: ApproveBody | None = None
+    registration_id: uuid.UUID,
+    request: Request,
+    caller: Caller,
+    uow: UoW,
+    body: ApproveBody | None = None,
 ) -> dict[str, Any]:
     updated = registrations.approve(
         uow,
@@ -178,16 +206,20 @@ def approve(
         registration_id=registration_id,
         note=None if body is None else body.note,
     )
+    _poke_waiting(uow, updated)
     uow.commit()
+    job_intents.wake(request.app.state.runtime)
     return registration_json(updated)
 
 
 @router.post("/registrations/{registration_id}/reject", summary="Reject a registration")
 def reject(
-    registration_id: uuid.UUID, body: RejectBody, caller: Caller, uow: UoW
+    registration_id: uuid.UUID, body: RejectBody, request: Request, caller: Caller, uow: UoW
 ) -> dict[str, Any]:
     updated = registrations.reject(
         uow, workspace_id=caller.workspace_id, registration_id=registration_id, reason=body.reason
     )
+    _poke_waiting(uow, updated)
     uow.commit()
+    job_intents.wake(request.app.state.runtime)
     return registration_json(updated)
