@@ -7,11 +7,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, Column, Engine, Integer, MetaData, Table, event, insert, select, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    bindparam,
+    event,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 
-from facturo.platform.db import json_text, json_value, make_engine
+from facturo.platform import workspaces
+from facturo.platform.db import constant, json_text, json_value, make_engine
 from facturo.platform.runtime import Runtime
+from facturo.platform.tables import WorkspaceRow
 
 
 def _without_busy_wait(engine: Engine) -> None:
@@ -116,3 +130,27 @@ def test_json_columns_keep_huge_integers_and_non_ascii_text(runtime: Runtime) ->
         assert conn.execute(select(table.c.value)).scalar_one() == value
         stored = conn.execute(text("SELECT CAST(value AS TEXT) FROM test_json_values")).scalar()
     assert "Álvarez" in str(stored)
+
+
+def test_a_constant_statement_runs_as_built_with_each_call_s_parameters(
+    runtime: Runtime,
+) -> None:
+    with runtime.uow() as uow:
+        for slug in ("alpha", "beta", "gamma"):
+            workspaces.create_workspace(uow, slug=slug)
+    built = (
+        select(WorkspaceRow.slug)
+        .where(WorkspaceRow.slug >= bindparam("low"))
+        .order_by(WorkspaceRow.slug)
+    )
+    kept = constant(built)
+    assert kept._generate_cache_key() == built._generate_cache_key()
+    with runtime.uow().reader() as reader:
+        conn = reader.connection()
+        assert conn.scalars(kept, {"low": "b"}).all() == ["beta", "gamma"]
+        assert conn.scalars(kept, {"low": "c"}).all() == ["gamma"]
+        # A statement derived from it is a statement of its own, with its own SQL.
+        narrowed = kept.where(WorkspaceRow.slug != "gamma")
+        assert narrowed._generate_cache_key() != kept._generate_cache_key()
+        assert conn.scalars(narrowed, {"low": "b"}).all() == ["beta"]
+        assert conn.scalars(kept, {"low": "b"}).all() == ["beta", "gamma"]

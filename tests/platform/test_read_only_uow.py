@@ -77,3 +77,41 @@ def test_a_readers_session_reads_through_the_connection_it_already_opened(
             assert _count(reader) == 1
     with runtime.uow().reader() as reader:
         assert _count(reader) == 2
+
+
+def test_on_sqlite_a_one_statement_reader_begins_no_transaction(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'one.sqlite'}")
+    sessions = make_session_factory(engine)
+    begins: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    try:
+        with UnitOfWork(sessions, read_only=True, one_statement=True) as uow:
+            assert uow.connection().exec_driver_sql("SELECT 1").scalar() == 1
+        with UnitOfWork(sessions, read_only=True) as uow:
+            assert uow.connection().exec_driver_sql("SELECT 2").scalar() == 2
+    finally:
+        engine.dispose()
+    assert begins == ["BEGIN"]
+
+
+def test_a_one_statement_reader_reads_while_a_writer_holds_the_lock(runtime: Runtime) -> None:
+    with runtime.uow() as uow:
+        workspaces.create_workspace(uow, slug="first")
+    with runtime.uow() as writer:
+        now = datetime.now(UTC)
+        writer.session.add(WorkspaceRow(id=uuid7(), slug="second", name="2", created_at=now))
+        writer.session.flush()
+        with UnitOfWork(runtime.sessions, read_only=True, one_statement=True) as reader:
+            assert _count(reader) == 1
+            with pytest.raises(RuntimeError, match="read-only"):
+                reader.commit()
+
+
+def test_only_a_reader_can_be_of_one_statement(runtime: Runtime) -> None:
+    with pytest.raises(ValueError, match="read-only"):
+        UnitOfWork(runtime.sessions, one_statement=True)

@@ -61,7 +61,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     problems.install(app)
     # The Silo first: routes are tried in order, and its entries are the busiest paths. No
     # other router shares its prefix, so the order changes no match.
-    for router in (silo_api.router, api.health, api.utils, api.platform):
+    silo_api.mount(app)
+    for router in (api.health, api.utils, api.platform):
         app.include_router(router)
     app.include_router(transform_api.router)
     app.include_router(playbooks_api.router)

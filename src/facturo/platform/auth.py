@@ -18,15 +18,13 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 
 from facturo.platform import workspaces
 from facturo.platform.errors import MissingToken
 from facturo.platform.models import Principal
 from facturo.platform.runtime import Runtime
 from facturo.platform.uow import UnitOfWork
-
-_bearer = HTTPBearer(auto_error=False, description="An API token of the workspace.")
 
 
 def token_cache(rt: Runtime) -> workspaces.TokenCache:
@@ -73,28 +71,39 @@ async def _release(uow: UnitOfWork) -> None:
     """Roll back and return the connection, in the thread pool as it does I/O.
 
     Entering a unit of work does none (the session connects at its first statement), so it
-    happens on the event loop. Shielded, so a client that goes away cannot leave the
-    connection checked out; the ``with`` block's own exit then finds nothing left to do.
+    happens on the event loop, and one that never connected has nothing to give back.
+    Shielded, so a client that goes away cannot leave the connection checked out; the
+    ``with`` block's own exit then finds nothing left to do.
     """
+    if not uow.opened:
+        return
     with anyio.CancelScope(shield=True):
-        await run_in_threadpool(uow.session.rollback)
+        await run_in_threadpool(uow.rollback)
 
 
-async def principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    # The runtime is read off the app rather than through the ``runtime`` dependency: every
-    # authenticated request passes here, and each dependency FastAPI solves costs time.
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise MissingToken()
-    rt: Runtime = request.app.state.runtime
-    cache = token_cache(rt)
-    found = cache.get(credentials.credentials)
-    if found is not None:
-        return found
-    return await run_in_threadpool(authenticate, rt, cache, credentials.credentials)
+class _BearerPrincipal(HTTPBearer):
+    """The bearer scheme (for the OpenAPI document) and the check of its token, as one
+    dependency: every authenticated request solves it, and a sub-dependency for the scheme
+    alone cost each request a second round of FastAPI's dependency solving."""
 
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        credentials = await super().__call__(request)
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise MissingToken()
+        # The runtime is read off the app rather than through the ``runtime`` dependency, for
+        # the same reason.
+        rt: Runtime = request.app.state.runtime
+        cache = token_cache(rt)
+        found = cache.get(credentials.credentials)
+        if found is not None:
+            return found
+        return await run_in_threadpool(authenticate, rt, cache, credentials.credentials)
+
+
+principal = _BearerPrincipal(
+    auto_error=False, description="An API token of the workspace.", scheme_name="HTTPBearer"
+)
+"""The caller behind the request's bearer token (401 without one)."""
 
 Caller = Annotated[Principal, Depends(principal)]
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Integer, Select, and_, bindparam, or_, select
 
+from facturo.platform.db import constant
 from facturo.platform.uow import UnitOfWork
 from facturo.silo.errors import InvalidCursor
 from facturo.silo.models import Listed
@@ -60,11 +61,12 @@ def list_entries(
 @functools.cache
 def _list_query(*, folder: bool, bounded: bool, after: bool, ascending: bool) -> Select[Any]:
     """The list's statement for this shape of request, built once (its values are parameters):
-    building a statement costs about what running it does."""
+    building a statement costs about what running it does, and so does computing its cache key
+    on each run (kept by ``constant``)."""
     query = _LISTED.where(ENTRY.c.workspace_id == bindparam("workspace_id"))
     if folder:
         query = query.where(ENTRY.c.folder == bindparam("folder"))
-    return _paged(query, bounded=bounded, after=after, ascending=ascending)
+    return constant(_paged(query, bounded=bounded, after=after, ascending=ascending))
 
 
 def _paged(query: Select[Any], *, bounded: bool, after: bool, ascending: bool) -> Select[Any]:

@@ -13,6 +13,7 @@ from sqlalchemy import Row, Table, Text, bindparam, select
 from sqlalchemy import cast as cast_to
 
 from facturo.errors import Fault
+from facturo.platform.db import constant
 from facturo.platform.uow import UnitOfWork
 from facturo.silo.errors import EntryNotFound
 from facturo.silo.models import (
@@ -45,7 +46,8 @@ REF = cast(Table, EntryRefRow.__table__)
 ColumnsRow = Row[*tuple[Any, ...]]
 """A row of columns read with a Core statement (attributes named as the table's columns)."""
 
-# The statements of the hot paths are built once: building one costs more than running it.
+# The statements of the hot paths are built once (building one costs more than running it),
+# with their cache keys kept (``constant``).
 _HAS_FILES = (
     select(FileRow.id)
     .where(FileRow.workspace_id == ENTRY.c.workspace_id, FileRow.entry_id == ENTRY.c.id)
@@ -65,9 +67,9 @@ _HAS_META = (
 _SHOWN = select(*(c for c in ENTRY.c if c.name != "search_text"), _HAS_FILES, _HAS_META).where(
     ENTRY.c.workspace_id == bindparam("workspace_id")
 )
-_SHOWN_BY_ID = _SHOWN.where(ENTRY.c.id == bindparam("entry_id"))
-_SHOWN_BY_KEY = _SHOWN.where(ENTRY.c.key == bindparam("key"))
-_VERSIONS = (
+_SHOWN_BY_ID = constant(_SHOWN.where(ENTRY.c.id == bindparam("entry_id")))
+_SHOWN_BY_KEY = constant(_SHOWN.where(ENTRY.c.key == bindparam("key")))
+_VERSIONS = constant(
     select(
         VERSION.c.version,
         VERSION.c.at,

@@ -168,7 +168,7 @@ def create_entry(
     """
     new_id = entry_id or uuid7()
     key = key or None
-    checked_first = not commit or uow.session.in_transaction()
+    checked_first = not commit or uow.in_transaction()
     if checked_first:
         _check_free(uow, workspace_id, entry_id, key)
     moment = now()
@@ -207,7 +207,7 @@ def create_entry(
         value = getattr(summary, name)
         if value is not None:
             row[name] = value
-    if uow.session.new or uow.session.dirty:  # the caller's pending rows go first, as before
+    if uow.has_pending_changes():  # the caller's pending rows go first, as before
         uow.session.flush()
     conn = uow.connection()
     try:
@@ -279,7 +279,7 @@ def _check_free(
     """
     if entry_id is None and not key:
         return
-    if uow.session.in_transaction():
+    if uow.in_transaction():
         _check_free_in(uow, workspace_id, entry_id, key)
         return
     with uow.reader() as reader:

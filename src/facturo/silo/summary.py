@@ -13,7 +13,6 @@ that is already folded, with a plain ``LIKE``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,13 +48,17 @@ def summary_of(envelope: dict[str, Any], key: str | None) -> Summary:
 
 
 def search_text(envelope: dict[str, Any], key: str | None) -> str:
-    """The folded text search reads: the key, then the envelope's texts and numbers."""
+    """The folded text search reads: the key, then the envelope's texts and numbers.
+
+    Folded once as a whole: case folding maps each character on its own, so that is the text
+    folded part by part, in one call instead of one per part.
+    """
     head = envelope.get("head")
     parts = [key or ""]
     if isinstance(head, dict):
-        parts.extend(_texts({k: v for k, v in head.items() if k not in _SKIPPED_HEAD}))
-    parts.extend(_texts(envelope.get("doc")))
-    return "\n".join(p.casefold() for p in parts if p)
+        _collect({k: v for k, v in head.items() if k not in _SKIPPED_HEAD}, parts)
+    _collect(envelope.get("doc"), parts)
+    return "\n".join([p for p in parts if p]).casefold()
 
 
 def folded_query(q: str) -> str:
@@ -63,14 +66,19 @@ def folded_query(q: str) -> str:
     return q.strip().casefold()
 
 
-def _texts(node: Any) -> Iterator[str]:
+def _collect(node: Any, out: list[str]) -> None:
+    """Append the texts and numbers of ``node`` to ``out``, in document order.
+
+    A plain recursion that appends (strings, the common leaf, without a call of their own):
+    nested generators cost a frame per level for every text, and this runs on every write.
+    """
     if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _texts(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _texts(item)
+        out.append(node)
+    elif isinstance(node, dict | list):
+        for value in node.values() if isinstance(node, dict) else node:
+            if isinstance(value, str):
+                out.append(value)
+            else:
+                _collect(value, out)
     elif isinstance(node, int | float) and not isinstance(node, bool):
-        yield str(node)
+        out.append(str(node))
