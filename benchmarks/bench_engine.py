@@ -37,12 +37,13 @@ PostgreSQL. They are reported, never asserted: the script exits 0 when one is mi
 
 How steps/s relates to commits: every step is still checkpointed (its events and the job row,
 fenced by the lease token, in the transaction that commits them), but consecutive ``PURE`` steps
-of a job share one transaction with the job's claim (``facturo.transform.engine.fold``). A
-five-step no-op job is one commit (claim, five checkpoints, completion), so steps/s can exceed
-the raw commit rate; the "% raw" column compares the engine's step rate with what one commit per
-step would allow, and a worker is bound by its own work per step (planning, staging, statements)
-more than by the disk. A step with an outside effect (``IDEMPOTENT``, ``RECONCILE``) still costs
-a commit before it (its RUN event) and one after (its result).
+of a job share one transaction with the job's claim (``facturo.transform.engine.fold``), and a
+worker claims a batch of due jobs (up to ``worker_batch``) whose runs commit together: a batch of
+five-step no-op jobs is one commit (claim, each job's checkpoint and completion), so steps/s
+can exceed the raw commit rate; the "% raw" column compares the engine's step rate with what
+one commit per step would allow, and a worker is bound by its own work per step (planning,
+staging, statements) more than by the disk. A step with an outside effect (``IDEMPOTENT``,
+``RECONCILE``) still costs a commit before it (its RUN event) and one after (its result).
 """
 
 from __future__ import annotations

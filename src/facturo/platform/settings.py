@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         description="How often an idle worker looks for due jobs (it also wakes on submits "
         "in the same process).",
     )
+    worker_batch: int = Field(
+        default=8,
+        ge=1,
+        description="Most due jobs a worker claims at once; their PURE steps commit together "
+        "(one commit for the batch). A batch never waits to fill: at low load it is one job.",
+    )
     worker_busy_retry_seconds: float = Field(
         default=0.2,
         gt=0,

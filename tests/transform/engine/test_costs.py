@@ -39,7 +39,7 @@ def test_a_job_of_pure_steps_is_claimed_run_and_completed_in_one_commit(
         assert inserts == []
     else:
         assert inserts == ["INSERT INTO transform_intent", "INSERT INTO transform_event"]
-    assert not any(s.startswith("SAVEPOINT") for s in counts.statements)
+    assert not any(s.startswith("SAVEPOINT") for s in counts.statements), counts.statements
 
 
 def test_an_outside_effect_commits_its_run_with_the_steps_before_it(

@@ -3,7 +3,8 @@
 The same run is repeated with the database connections dropped instead of the processes.
 
 Two worker processes (``crash_worker.py``, the body of ``facturo worker`` with test providers)
-run jobs of four steps (pure, idempotent, pure, reconcile) while the harness keeps submitting
+run jobs of four steps (pure, idempotent, pure, reconcile), and jobs of five pure steps (claimed
+and committed in batches, so kills land mid-batch), while the harness keeps submitting
 jobs and SIGKILLs a random worker at a random moment (inside a step, between a step and its
 checkpoint, during a commit), then restarts it. Leases are one second, so the survivor reclaims
 the dead worker's job quickly. Afterwards every job must have completed OK with a consistent
@@ -133,11 +134,16 @@ def test_killed_workers_lose_no_job_and_repeat_no_effect(
     h.runtime.registry = Registry.of(*(provider(a)(unused) for a in actions))
     steps = [h.step(a) for a in ("crash.pure", "crash.idempotent", "crash.pure", "crash.reconcile")]
     workflow_id = h.workflow(steps)
+    # jobs of PURE steps only are claimed and committed in batches: a kill lands mid-batch too
+    pure_steps = [h.step("crash.pure") for _ in range(5)]
+    pure_workflow = h.workflow(pure_steps)
     rng = random.Random(20261122)
     job_ids: list[uuid.UUID] = []
+    pure_ids: list[uuid.UUID] = []
     faults = 0
     while faults < KILLS:
         job_ids += [h.submit(workflow_id, {"n": str(len(job_ids) + n)}) for n in range(8)]
+        pure_ids += [h.submit(pure_workflow, {"n": str(len(pure_ids) + n)}) for n in range(16)]
         time.sleep(rng.uniform(0.02, 0.4))
         if fault == "sigkill":
             workers.kill_one(rng)
@@ -170,3 +176,8 @@ def test_killed_workers_lose_no_job_and_repeat_no_effect(
         assert effects[f"{job_id}:{steps[3]['id']}"] == 1  # reconciled: exactly once
     expected = {f"{j}:{steps[k]['id']}" for j in job_ids for k in (1, 3)}
     assert set(effects) == expected
+    for job_id in pure_ids:  # each step recorded once, as run once: nothing lost, no duplicate
+        doc = h.job(job_id)
+        assert doc["status"] == "OK", doc
+        assert [i["step_id"] for i in doc["intents"]] == [s["id"] for s in pure_steps]
+        assert all([e["status"] for e in i["events"]] == ["RUN", "OK"] for i in doc["intents"])

@@ -14,6 +14,10 @@ A step that fails (ERR, QUEUED, an exception) must leave nothing behind but its 
 steps folded before it keep theirs: a step that is not the first work of the transaction runs
 inside a savepoint (:meth:`Fold.savepoint`), rolled back alone.
 
+A batch of jobs (worker.py, "Group commit across jobs") shares one transaction too: each job has
+its own :data:`FOLD_STEPS` bound, and no further job starts in a transaction open longer than
+:data:`FOLD_SECONDS` (the batch's next jobs commit in a new one).
+
 A provider that reads its own job's step log through the jobs service sees it as the
 transaction began: the folded steps' rows are written just before the commit. A ``PURE`` step
 runs while the transaction holds its job's row (the claim or an earlier checkpoint), so a cancel
@@ -32,7 +36,7 @@ from facturo.platform.uow import UnitOfWork
 from facturo.transform.engine import store
 
 FOLD_STEPS = 32
-"""The most steps one transaction commits for one job."""
+"""The most steps one transaction commits for one job (a batch's jobs have this bound each)."""
 
 FOLD_SECONDS = 0.1
 """No step joins a transaction open longer than this (it holds locks others may wait for)."""
@@ -52,6 +56,8 @@ class Fold:
         self.opened = opened
         """When it began, on the worker's clock (a test's clock keeps commit counts exact)."""
         self.steps = 0
+        self.job_steps = 0
+        """Steps of the current job in it (a batch runs several jobs in one transaction)."""
         self.row_locked = False
         """The job row was written in it (the claim or a checkpoint): on PostgreSQL the row is
         locked until the commit, so no other worker can claim the job meanwhile."""
@@ -65,7 +71,16 @@ class Fold:
 
     def full(self, now: datetime) -> bool:
         """No further step may join: the transaction is as long as it may get."""
-        return self.steps >= FOLD_STEPS or (now - self.opened).total_seconds() >= FOLD_SECONDS
+        return self.job_steps >= FOLD_STEPS or (now - self.opened).total_seconds() >= FOLD_SECONDS
+
+    def begin_job(self) -> None:
+        """The next steps are another job's."""
+        self.job_steps = 0
+
+    def stepped(self) -> None:
+        """A step's checkpoint was staged."""
+        self.steps += 1
+        self.job_steps += 1
 
     def savepoint(self) -> SessionTransaction | None:
         """A savepoint for the next step, if the transaction holds work it must keep.

@@ -28,11 +28,13 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    Integer,
     Table,
     Text,
     TypeDecorator,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     or_,
@@ -109,6 +111,8 @@ class JobState:
     faults: list[Fault]
     intents: list[Intent]
     lease_until: datetime | None = None
+    status: str = ""
+    """The job row's status when claimed (empty: no step has run yet)."""
 
     def intent_at(self, path: StepPath) -> Intent | None:
         for intent in self.intents:
@@ -128,17 +132,29 @@ def claim(
     both), and until then the updated row stays locked (PostgreSQL) or the database's write
     lock is held (SQLite), so nobody else can take the job meanwhile.
     """
-    params = {"now": now, "owner": owner, "until": now + lease}
-    row = _run(session, _CLAIM, params).mappings().first()
+    held = claim_batch(session, owner=owner, now=now, lease=lease, limit=1)
     if commit:
         session.commit()
-    if row is None:
-        return None
-    return Claim(row["workspace_id"], row["id"], row["lease_token"], owner, dict(row))
+    return held[0] if held else None
 
 
-def load(session: Session, held: Claim) -> JobState:
-    """The job's state and step log, read once after the claim."""
+def claim_batch(
+    session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int
+) -> list[Claim]:
+    """Take up to ``limit`` claimable jobs, most overdue first, in one statement; no commit.
+
+    Whatever is due is taken at once, however few: a batch never waits to fill, so at low load
+    it is one job and costs what claiming one job costs.
+    """
+    params = {"now": now, "owner": owner, "until": now + lease, "limit": limit}
+    rows = list(_run(session, _CLAIM, params).mappings())
+    if len(rows) > 1:  # RETURNING keeps no order
+        rows.sort(key=lambda r: (r["run_at"], r["id"]))
+    return [Claim(r["workspace_id"], r["id"], r["lease_token"], owner, dict(r)) for r in rows]
+
+
+def load(session: Session, held: Claim, *, log: bool = True) -> JobState:
+    """The job's state and step log, read once after the claim (the log unless told not to)."""
     row: Any = held.snapshot
     if row is None:
         found = session.get(JobRow, (held.workspace_id, held.job_id), populate_existing=True)
@@ -161,10 +177,50 @@ def load(session: Session, held: Claim) -> JobState:
         cancel_requested=row["cancel_requested"],
         faults=[],
         intents=[],
+        status=row["status"],
     )
-    if row["status"]:  # a job that never ran a step has no log and no faults yet
+    if log and row["status"]:  # a job that never ran a step has no log and no faults yet
         _load_log(session, state)
     return state
+
+
+def load_many(session: Session, claims: Sequence[Claim]) -> list[JobState]:
+    """The states of a batch of claimed jobs: the step logs of them all in three reads."""
+    states = [load(session, held, log=False) for held in claims]
+    ran = [state for state in states if state.status]
+    if not ran:
+        return states
+    keys = [(state.workspace_id, state.id) for state in ran]
+    by_job = {key: state for key, state in zip(keys, ran, strict=True)}
+    rows = session.execute(
+        select(_INTENT.c.id, _INTENT.c.workspace_id, _INTENT.c.job_id, _INTENT.c.seq)
+        .add_columns(_INTENT.c.path, _INTENT.c.step_id)
+        .where(tuple_(_INTENT.c.workspace_id, _INTENT.c.job_id).in_(keys))
+        .order_by(_INTENT.c.seq)
+    ).all()
+    intents = {}
+    for intent_id, workspace_id, job_id, seq, path, step_id in rows:
+        intent = Intent(intent_id, seq, _path(path), step_id)
+        intents[intent_id] = intent
+        by_job[(workspace_id, job_id)].intents.append(intent)
+    if intents:
+        events = session.execute(
+            select(EventRow.intent_id, EventRow.status, EventRow.code)
+            .where(EventRow.intent_id.in_(list(intents)))
+            .order_by(EventRow.intent_id, EventRow.index)
+        )
+        for intent_id, status, code in events:
+            intents[intent_id].events.append((EventStatus(status), code))
+    faults = session.scalars(
+        select(JobFaultRow)
+        .where(tuple_(JobFaultRow.workspace_id, JobFaultRow.job_id).in_(keys))
+        .order_by(JobFaultRow.seq)
+    )
+    for f in faults:
+        by_job[(f.workspace_id, f.job_id)].faults.append(
+            Fault(f.code, f.message, tuple(f.paths), f.provider)
+        )
+    return states
 
 
 def _load_log(session: Session, state: JobState) -> None:
@@ -231,7 +287,7 @@ def _claim_statement() -> Any:
             or_(_JOB.c.lease_expires_at.is_(None), _JOB.c.lease_expires_at < now),
         )
         .order_by(_JOB.c.run_at)
-        .limit(1)
+        .limit(bindparam("limit", type_=Integer))
         .with_for_update(skip_locked=True)
     )
     return (
@@ -255,7 +311,15 @@ def _run(session: Session, statement: Any, params: Any) -> Any:
     The engine's statements touch no mapped object, so the ORM's identity-map work would be pure
     overhead on every checkpoint; the connection is the session's, so they share its
     transaction.
+
+    Once the session's transaction has begun on a connection the worker holds, the statement
+    goes to that connection directly: it lands in whatever savepoint the database has open,
+    and a savepoint the session has begun but not yet sent stays unsent (a job of a batch whose
+    steps wrote nothing pays no ``SAVEPOINT``; its checkpoint is all-or-nothing on its own).
     """
+    bind = session.get_bind()
+    if isinstance(bind, Connection) and bind.in_transaction():
+        return bind.execute(statement, params)
     return session.connection().execute(statement, params)
 
 
@@ -281,15 +345,34 @@ def fence(session: Session, held: Claim, values: Mapping[str, Any]) -> bool:
 
     Returns whether a cancel was asked for meanwhile. On PostgreSQL the update also locks the
     row until the commit, so nobody can claim the job between the check and the commit.
+
+    A lost lease rolls nothing back here: the transaction may hold other jobs' checkpoints (a
+    batch), and the caller drops this job's part of it (its savepoint) or the whole.
     """
     keys = tuple(sorted(values))
     params = {f"v_{key}": values[key] for key in keys}
     params |= {"w_workspace_id": held.workspace_id, "w_id": held.job_id, "w_token": held.token}
     row = _run(session, _fence_statement(keys), params).first()
     if row is None:
-        session.rollback()
         raise LeaseLost()
     return bool(row[0])
+
+
+def release(session: Session, claims: Sequence[Claim]) -> None:
+    """Give back claimed jobs this worker has not started: claimable again at once.
+
+    One statement for them all, fenced by each claim's token (a job someone else has since
+    taken is left alone); no commit, no attempt spent.
+    """
+    if not claims:
+        return
+    held = [(c.workspace_id, c.job_id, c.token) for c in claims]
+    statement = (
+        update(_JOB)
+        .where(tuple_(_JOB.c.workspace_id, _JOB.c.id, _JOB.c.lease_token).in_(held))
+        .values(lease_owner=None, lease_expires_at=None)
+    )
+    _run(session, statement, {})
 
 
 def heartbeat(connection: Connection, held: Claim, *, until: datetime) -> bool:
@@ -422,30 +505,39 @@ def checkpoint(
     one round trip besides the transaction's BEGIN and COMMIT. The rows travel as one array
     per column, so the statement's text is the same whatever the number of rows, and the
     driver parses and prepares it once (a row of parameters per event made a text too long
-    for psycopg's query cache, parsed again on every checkpoint). If the lease was lost, the
-    inserts are rolled back with everything else.
+    for psycopg's query cache, parsed again on every checkpoint).
+
+    A checkpoint is all-or-nothing by itself: if the lease was lost, it writes nothing and raises
+    :class:`LeaseLost` (the fence goes first; on PostgreSQL the inserts are conditional on the
+    lease token too), so one job of a batch can be dropped without touching the others.
     """
     intents = [s.new_intent for s in staged if s.new_intent is not None]
     events = [row for s in staged for row in s.events]
-    for item in staged:
-        if item.intent_update is not None:
-            keys = tuple(sorted(k for k in item.intent_update if k != "w_id"))
-            _run(session, _update_intent(keys), item.intent_update)
     if not events or session.get_bind().dialect.name != "postgresql":
+        cancelled = fence(session, held, values)
         if intents:
             _run(session, _insert_intents(len(intents)), _params("i", intents))
         if events:
             _run(session, _insert_events(len(events)), _params("e", events))
-        return fence(session, held, values)
+        _update_intents(session, staged)
+        return cancelled
     keys = tuple(sorted(values))
     params = {f"v_{key}": values[key] for key in keys}
     params |= _arrays("i", _INTENT_COLUMNS, intents) | _arrays("e", _EVENT_COLUMNS, events)
     params |= {"w_workspace_id": held.workspace_id, "w_id": held.job_id, "w_token": held.token}
     row = _run(session, _fence_with_log(keys, bool(intents)), params).first()
     if row is None:
-        session.rollback()
         raise LeaseLost()
+    _update_intents(session, staged)
     return bool(row[0])
+
+
+def _update_intents(session: Session, staged: Sequence[Staged]) -> None:
+    """Existing intents a checkpoint ends or names (after its fence held)."""
+    for item in staged:
+        if item.intent_update is not None:
+            keys = tuple(sorted(k for k in item.intent_update if k != "w_id"))
+            _run(session, _update_intent(keys), item.intent_update)
 
 
 def _params(prefix: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -492,6 +584,8 @@ def _fence_with_log(keys: tuple[str, ...], intents: bool) -> Any:
 
     Every data-modifying ``WITH`` runs to completion whether or not the update reads it, and
     the events' foreign key is checked at the end of the statement, when the intents exist.
+    Each insert selects its rows only while the job row carries the lease token, so a lost lease
+    inserts nothing (all parts of one statement see the same snapshot).
     """
     statement = _FENCES_WITH_LOG.get((keys, intents))
     if statement is None:
@@ -518,7 +612,15 @@ def _unnest_insert(table: Table, columns: tuple[str, ...], prefix: str) -> Any:
         else:
             kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
             items.append(func.unnest(bindparam(f"{prefix}_{name}", type_=pg.ARRAY(kind))))
-    return insert(table).from_select(list(columns), select(*items))
+    return insert(table).from_select(list(columns), select(*items).where(_HELD))
+
+
+_HELD = exists().where(
+    _JOB.c.workspace_id == bindparam("w_workspace_id", type_=_JOB.c.workspace_id.type),
+    _JOB.c.id == bindparam("w_id", type_=_JOB.c.id.type),
+    _JOB.c.lease_token == bindparam("w_token", type_=_JOB.c.lease_token.type),
+)
+"""The job row still carries the claim's lease token (the fence, as a condition)."""
 
 
 def _arrays(

@@ -1,6 +1,6 @@
-"""The worker: claim a due job, run its steps through their providers, checkpoint each one.
+"""The worker: claim due jobs, run their steps through their providers, checkpoint each one.
 
-One :class:`Worker` runs in one thread and holds at most one job at a time. For a claimed job it
+One :class:`Worker` runs in one thread and runs one job at a time. For a claimed job it
 replays the step log through the pure planner (:func:`~facturo.transform.engine.plan.plan_next`)
 and runs what it answers, step after step, keeping the lease while steps end with a final
 result; a step that must wait (ERR, QUEUED, a busy concurrency key) reschedules the job and
@@ -13,9 +13,21 @@ commits nothing. Consecutive ``PURE`` steps of a job share one transaction, and 
 the first one (:mod:`~facturo.transform.engine.fold`): a job of ``PURE`` steps is claimed, run and
 completed in one commit.
 
-**One connection per job.** The claim and every transaction of the job run on one pooled
-connection the worker holds until the job finishes or must wait, so a step pays for its
-checkpoint and not for a pool checkout.
+**Group commit across jobs.** A worker claims a batch of due jobs in one statement (up to
+``worker_batch``, never waiting for more than are due), reads their step logs in three, and
+runs them one after the other in one transaction: a job whose steps are all ``PURE`` leaves its
+checkpoint (one statement) in it, and the batch commits once after its last job, so ten such
+jobs cost one commit. Each job works inside a savepoint of its own, which the database sees only
+if a step writes: a lost lease (its fenced update matching no row) drops that job's part and
+nothing else, a failing step rolls back its own savepoint as ever, and wake-ups (``NOTIFY``,
+``?wait``) go out after the commit. A job that reaches a step with an outside effect or a
+concurrency key commits the batch so far, hands the jobs not started back (claimable at once,
+so other workers run them meanwhile) and goes on as a batch of one; the next batch is then
+half as large, and a batch that ran whole doubles the next one (``_adapt``).
+
+**One connection per batch.** The claim and every transaction of the batch's jobs run on one
+pooled connection the worker holds until the last of them finishes or must wait, so a step pays
+for its checkpoint and not for a pool checkout.
 
 **Resume by effect** (STYLE.md "Step providers"). A ``PURE`` step writes its RUN event together
 with its result, and a crash just runs it (and the steps folded with it) again. ``IDEMPOTENT``
@@ -134,6 +146,13 @@ class Worker:
         settings = runtime.settings
         self.lease = timedelta(seconds=settings.worker_lease_seconds)
         self.busy_retry = timedelta(seconds=settings.worker_busy_retry_seconds)
+        self.batch = settings.worker_batch
+        self._limit = self.batch
+        """How many jobs the next claim of ``run_until`` takes (adapts, see ``run_once``)."""
+        self._pending: list[tuple[Claim, JobState]] = []
+        """Claimed jobs of the batch not started yet."""
+        self._broken = False
+        """A job left the batch and handed back the jobs after it."""
         self._workflows: dict[Any, Workflow] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sessions: sessionmaker[Any] | None = None
@@ -141,35 +160,61 @@ class Worker:
         self._fold: Fold | None = None
         self._next: Run | None = None
         """The next step, as planned right after the last one's result (see ``_over``)."""
+        self._finished = False
+        """A job ended or was rescheduled in the open transaction: wake waiters at its commit."""
+        self._announce = False
+        """A job completed in the open transaction: ``NOTIFY`` other processes in it."""
         self.heartbeat = Heartbeat(runtime, self.lease, clock)
 
     # -- the loop ---------------------------------------------------------------------------
 
-    def run_once(self) -> bool:
-        """Claim one due job and run it as far as it goes; False when nothing was due.
+    def run_once(self, limit: int = 1) -> bool:
+        """Claim up to ``limit`` due jobs and run each as far as it goes; False if none was due.
 
-        The claim is not committed on its own: it commits with the job's first steps.
+        The claim is not committed on its own: it commits with the jobs' first steps, and the
+        jobs whose steps are all ``PURE`` are claimed, run and completed in that one commit
+        (group commit across jobs).
         """
         with self._connection():
             try:
                 fold = self._open()
-                held = store.claim(
-                    fold.uow.session,
-                    owner=self.name,
-                    now=self.clock(),
-                    lease=self.lease,
-                    commit=False,
+                session = fold.uow.session
+                claims = store.claim_batch(
+                    session, owner=self.name, now=self.clock(), lease=self.lease, limit=limit
                 )
-                if held is None:
+                if not claims:
                     return False
                 fold.row_locked = True
-                try:
-                    self._process(held)
-                except LeaseLost:
-                    log.warning("lost the lease of job %s; another worker has it", held.job_id)
+                self._pending = list(zip(claims, store.load_many(session, claims), strict=True))
+                started = time.monotonic()
+                while self._pending:
+                    if time.monotonic() - started > self.lease.total_seconds() / 2:
+                        self._release_pending()  # leave them to whoever is free
+                        break
+                    if self._fold is not None and self._fold.full(self.clock()):
+                        self._commit()  # the rest go on in a transaction of their own
+                    held, job = self._pending.pop(0)
+                    self._run_job(held, job)
+                self._commit()
+                self._adapt(len(claims), limit, self._broken)
                 return True
             finally:
+                self._pending = []
+                self._broken = False
                 self._close()
+
+    def _adapt(self, claimed: int, limit: int, broken: bool) -> None:
+        """The next batch's size: halved when a job left this one, doubled when it was full.
+
+        Jobs that reach a step with an outside effect or a key leave the batch and hand back
+        the jobs after them (so other workers run those meanwhile); with such jobs batches
+        shrink to one job, as small as claiming jobs one by one; with ``PURE`` jobs they grow
+        up to ``worker_batch``.
+        """
+        if broken:
+            self._limit = max(1, claimed // 2)
+        elif claimed >= limit:
+            self._limit = min(self.batch, limit * 2)
 
     def run_until(self, stop: threading.Event, poll: float | None = None) -> None:
         """Run jobs until ``stop`` is set; an idle worker sleeps until woken or ``poll``."""
@@ -178,7 +223,7 @@ class Worker:
         try:
             while not stop.is_set():
                 try:
-                    worked = self.run_once()
+                    worked = self.run_once(self._limit)
                 except Exception:  # a database hiccup: the lease expires and the job is retaken
                     log.exception("worker %s failed; going on", self.name)
                     worked = False
@@ -196,7 +241,7 @@ class Worker:
 
     @contextmanager
     def _connection(self) -> Iterator[None]:
-        """Hold one pooled connection for a claim and the job's transactions.
+        """Hold one pooled connection for a claim and the jobs' transactions.
 
         A checkout costs a round trip of its own on PostgreSQL (the pool's liveness ping), more
         than a step's checkpoint; taking it once per job instead of once per transaction keeps
@@ -235,17 +280,29 @@ class Worker:
         return self._fold
 
     def _commit(self) -> None:
-        """Commit and end the open transaction, if there is one."""
+        """Commit and end the open transaction, if there is one; then wake who waits for it.
+
+        The wake-ups of the jobs it ended go out only now: a waiter woken before the commit
+        would read the job as it was.
+        """
         fold, self._fold = self._fold, None
-        if fold is not None:
-            try:
-                fold.commit()
-            finally:
-                fold.close()
+        if fold is None:
+            return
+        try:
+            if self._announce:
+                wakeup.announce(fold.uow.session)  # delivered by PostgreSQL at the commit
+            fold.commit()
+        finally:
+            self._announce = False
+            fold.close()
+        if self._finished:
+            self._finished = False
+            self._wake()
 
     def _close(self) -> None:
         """End the open transaction without committing (a failure, a lost lease, no job)."""
         fold, self._fold = self._fold, None
+        self._finished = self._announce = False
         if fold is not None:
             fold.close()
 
@@ -263,7 +320,9 @@ class Worker:
         staged, values = fold.taken()
         return store.checkpoint(fold.uow.session, held, staged, values)
 
-    def _settle(self, held: Claim, job: JobState, *, cancels: bool = True) -> bool:
+    def _settle(
+        self, held: Claim, job: JobState, *, cancels: bool = True, hand_back: bool = True
+    ) -> bool:
         """Write and commit the open transaction; True if a cancel found there ended the job.
 
         With ``cancels=False`` a cancel is left for the next step's checkpoint to see (the
@@ -271,6 +330,8 @@ class Worker:
         """
         if self._fold is None:
             return False
+        if hand_back:  # the job leaves the batch for a while: the rest go to whoever is free
+            self._release_pending()
         ended = self._flush(held) and cancels
         if ended:
             fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
@@ -286,15 +347,47 @@ class Worker:
         """Run the claimed job's steps until it finishes or must wait."""
         with self._connection():
             try:
-                self._process(held)
+                uow = self._open().uow
+                job = store.load(uow.session, held)
+                self._process(held, job, self._workflow(uow, job))  # LeaseLost: nothing commits
+                self._commit()
             finally:
                 self._close()
 
-    def _process(self, held: Claim) -> None:
+    def _run_job(self, held: Claim, job: JobState) -> None:
+        """Run one job of the open transaction; a lost lease drops this job's part of it only.
+
+        The job's writes go inside a savepoint of its own, which the database sees only if a
+        step writes (SQLAlchemy sends ``SAVEPOINT`` when the connection is first used in it;
+        the engine's own statements go to the connection past it, each all-or-nothing). If the
+        transaction was committed meanwhile (the job left the batch), what is open now was
+        begun by this job and holds nothing else.
+        """
+        fold = self._open()
+        fold.begin_job()
+        workflow = self._workflow(fold.uow, job)  # a read: before the savepoint, not in it
+        savepoint = fold.uow.session.begin_nested()
+        try:
+            self._process(held, job, workflow)
+        except LeaseLost:
+            log.warning("lost the lease of job %s; another worker has it", held.job_id)
+            if self._fold is fold and savepoint.is_active:
+                savepoint.rollback()
+            else:
+                self._close()
+            return
+        if self._fold is fold and savepoint.is_active:
+            savepoint.commit()
+
+    def _release_pending(self) -> None:
+        """Hand back the batch's jobs not started yet, in the open transaction."""
+        pending, self._pending = self._pending, []
+        if pending:
+            self._broken = True
+            store.release(self._open().uow.session, [held for held, _ in pending])
+
+    def _process(self, held: Claim, job: JobState, workflow: Workflow) -> None:
         self._next = None
-        uow = self._open().uow
-        job = store.load(uow.session, held)
-        workflow = self._workflow(uow, job)
         while True:
             if job.cancel_requested:
                 fault = Fault("cancelled", "the job was cancelled", (), ENGINE)
@@ -346,7 +439,8 @@ class Worker:
         attempt = job.attempts + 1
         first = job.first_attempt_at or started
         full = self._fold is not None and self._fold.full(started)
-        if (provider.concurrency is not None or full) and self._settle(held, job):
+        keyed = provider.concurrency is not None
+        if (keyed or full) and self._settle(held, job, hand_back=keyed):
             return False
         lock_key: str | None = None
         if provider.concurrency is not None:
@@ -391,11 +485,12 @@ class Worker:
         if over is not None:  # the job ends with this step: one fenced update does both
             values |= self._completion(uow, job, over, ended)
         fold.stage(staged, values)
-        fold.steps += 1
+        fold.stepped()
         if lock_key is not None:
             store.release_lock(uow.session, lock_key, held)
         finished = over is not None
-        if goes_on and not finished and provider.effect is Effect.PURE and lock_key is None:
+        pure = provider.effect is Effect.PURE and lock_key is None
+        if goes_on and not finished and pure:
             return True  # the next step joins this transaction
         cancelled = self._flush(held)
         if goes_on and cancelled:  # a cancel outranks the workflow's own end
@@ -404,9 +499,11 @@ class Worker:
             finished = True
         elif over is not None:
             self._completed(uow, job, over, [], ended)
-        self._commit()
         if finished or not goes_on:
             self._notify()
+        if not pure:  # an outside effect's result, a key's release: committed at once
+            self._commit()
+        # else the job leaves the transaction open for the batch's next job (one commit)
         return goes_on and not finished
 
     def _over(self, workflow: Workflow, job: JobState) -> str | None:
@@ -545,7 +642,7 @@ class Worker:
         staged = store.stage(job, ref, events)
         self._fault(fold.uow, job, faults, now)
         fold.stage(staged, values)
-        fold.steps += 1
+        fold.stepped()
         return True
 
     def _record_run(
@@ -600,10 +697,12 @@ class Worker:
             uow.commit()
 
     def _finish(self, held: Claim, job: JobState, status: str, faults: list[Fault]) -> None:
-        """Complete the job without a step (in the open transaction, with what it holds)."""
+        """Complete the job without a step (in the open transaction, with what it holds).
+
+        The commit is the caller's: the batch's, after its last job.
+        """
         self._flush(held)
         self._complete(self._open().uow, held, job, status, faults, self.clock())
-        self._commit()
         self._notify()
 
     def _complete(
@@ -640,7 +739,7 @@ class Worker:
     ) -> None:
         """What follows the completing update in its transaction: faults, wake-ups, hooks."""
         store.add_faults(uow.session, job, faults)
-        wakeup.announce(uow.session)  # a ``?wait`` in the API process returns at once
+        self._announce = True  # a ``?wait`` in the API process returns at the commit
         event = JobFinished(
             workspace_id=job.workspace_id,
             job_id=job.id,
@@ -667,6 +766,13 @@ class Worker:
         return entry.data
 
     def _notify(self) -> None:
+        """Wake this process's waiters once the open transaction commits (now, if none is)."""
+        if self._fold is not None:
+            self._finished = True
+        else:
+            self._wake()
+
+    def _wake(self) -> None:
         with self.runtime.jobs_changed:
             self.runtime.jobs_changed.notify_all()
 
