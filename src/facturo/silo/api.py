@@ -33,7 +33,14 @@ from facturo.silo.build import (
 )
 from facturo.silo.errors import EntryNotFound
 from facturo.silo.service import Source
-from facturo.silo.wire import entry_json, json_response, listed_json, timestamp
+from facturo.silo.wire import (
+    driver_text,
+    entry_json,
+    json_response,
+    listed_json,
+    listed_row_json,
+    timestamp,
+)
 
 router = APIRouter(prefix="/silo/v1", tags=["silo"])
 """Entry endpoints are plain functions that open their unit of work themselves and answer
@@ -158,21 +165,25 @@ def _parse_created_at(created_at: datetime | None) -> datetime | None:
     return created_at
 
 
+def _related_items(page: service.Page, contexts: dict[uuid.UUID, str]) -> list[dict[str, Any]]:
+    items = []
+    for e in page.entries:
+        item = listed_json(e)
+        if e.id in contexts:
+            item["context"] = contexts[e.id]
+        items.append(item)
+    return items
+
+
 def _collection(
-    page: service.Page,
+    items: list[dict[str, Any]],
+    next_cursor: str | None,
     *,
     limit: int,
     folder: str | None = None,
     cursor: str | None = None,
     created_at: datetime | None = None,
-    contexts: dict[uuid.UUID, str] | None = None,
 ) -> dict[str, Any]:
-    items = []
-    for e in page.entries:
-        item = listed_json(e)
-        if contexts and e.id in contexts:
-            item["context"] = contexts[e.id]
-        items.append(item)
     out: dict[str, Any] = {"list": items, "limit": limit}
     if folder:
         out["folder"] = folder
@@ -180,8 +191,8 @@ def _collection(
         out["cursor"] = cursor
     if created_at:
         out["created_at"] = timestamp(created_at)
-    if page.next_cursor:
-        out["next_cursor"] = page.next_cursor
+    if next_cursor:
+        out["next_cursor"] = next_cursor
     return out
 
 
@@ -206,8 +217,17 @@ def list_entries(
             limit=limit,
             ascending=ascending,
         )
+    text = driver_text(page.dialect)
+    items = [listed_row_json(row, text) for row in page.rows]
     return json_response(
-        _collection(page, limit=limit, folder=folder, cursor=cursor, created_at=created_at)
+        _collection(
+            items,
+            page.next_cursor,
+            limit=limit,
+            folder=folder,
+            cursor=cursor,
+            created_at=created_at,
+        )
     )
 
 
@@ -278,7 +298,13 @@ def _related(
         limit=limit,
     )
     return json_response(
-        _collection(page, limit=limit, cursor=cursor, created_at=created_at, contexts=contexts)
+        _collection(
+            _related_items(page, contexts),
+            page.next_cursor,
+            limit=limit,
+            cursor=cursor,
+            created_at=created_at,
+        )
     )
 
 

@@ -11,17 +11,19 @@ import base64
 import functools
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Integer, Select, and_, bindparam, or_, select
+from sqlalchemy import BindParameter, Integer, Row, Select, and_, bindparam, or_, select
+from sqlalchemy.engine import Dialect
 
 from facturo.platform.db import constant
 from facturo.platform.uow import UnitOfWork
 from facturo.silo.errors import InvalidCursor
 from facturo.silo.models import Listed
-from facturo.silo.repository import ENTRY, LISTED_COLUMNS, listed_of
+from facturo.silo.repository import ENTRY, LISTED_COLUMNS, LISTED_ROW_COLUMNS, listed_of
 from facturo.silo.summary import folded_query
 from facturo.silo.tables import EntryRefRow
 
@@ -32,7 +34,18 @@ class Page:
     next_cursor: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class RowPage:
+    """A page of :data:`~facturo.silo.repository.LISTED_ROW_COLUMNS` rows, their ids and
+    timestamps as ``dialect``'s driver gave them, for ``wire.listed_row_json``."""
+
+    rows: list[Row[Any]]
+    dialect: str
+    next_cursor: str | None
+
+
 _LISTED = select(*LISTED_COLUMNS)
+_LISTED_ROWS = select(*LISTED_ROW_COLUMNS)
 
 
 def list_entries(
@@ -44,18 +57,50 @@ def list_entries(
     cursor: str | None = None,
     limit: int = 20,
     ascending: bool = False,
-) -> Page:
+) -> RowPage:
     """Newest first (or oldest first), keyset-paginated on ``(created_at, id)``.
 
     The cursor is base64url JSON without padding, like the contract's example, and carries the
-    direction so it cannot be replayed the other way.
+    direction so it cannot be replayed the other way. Rows come as the driver reads them: only
+    the last one's id and time, for the cursor, become values.
     """
     after = decode_cursor(cursor, ascending=ascending) if cursor else None
     query = _list_query(
         folder=bool(folder), bounded=created_at is not None, after=bool(after), ascending=ascending
     )
-    params = {"workspace_id": workspace_id, "folder": folder, "bound": created_at}
-    return _page(uow, query, params, after=after, limit=limit, ascending=ascending)
+    values: dict[str, Any] = {
+        "workspace_id": workspace_id,
+        "folder": folder,
+        "bound": created_at,
+        "limit": limit + 1,
+    }
+    if after is not None:
+        values["at"], values["last_id"] = after
+    connection = uow.connection()
+    rows = list(connection.execute(query, values).all())
+    next_cursor = None
+    if len(rows) > limit:
+        del rows[limit:]
+        created_value, id_value = _driver_values(connection.dialect)
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            created_value(last.created_at), id_value(last.id), ascending=ascending
+        )
+    return RowPage(rows, connection.dialect.name, next_cursor)
+
+
+@functools.lru_cache(maxsize=8)
+def _driver_values(
+    dialect: Dialect,
+) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """The columns' own result processing, which the page's rows skip, for the cursor's
+    values: they are those every other read of an entry gets."""
+    identity: Callable[[Any], Any] = lambda value: value  # noqa: E731
+    created = (
+        ENTRY.c.created_at.type.dialect_impl(dialect).result_processor(dialect, None) or identity
+    )
+    entry_id = ENTRY.c.id.type.dialect_impl(dialect).result_processor(dialect, None) or identity
+    return created, entry_id
 
 
 @functools.cache
@@ -63,7 +108,7 @@ def _list_query(*, folder: bool, bounded: bool, after: bool, ascending: bool) ->
     """The list's statement for this shape of request, built once (its values are parameters):
     building a statement costs about what running it does, and so does computing its cache key
     on each run (kept by ``constant``)."""
-    query = _LISTED.where(ENTRY.c.workspace_id == bindparam("workspace_id"))
+    query = _LISTED_ROWS.where(ENTRY.c.workspace_id == bindparam("workspace_id"))
     if folder:
         query = query.where(ENTRY.c.folder == bindparam("folder"))
     return constant(_paged(query, bounded=bounded, after=after, ascending=ascending))

@@ -6,7 +6,11 @@ Timestamps are RFC 3339 UTC with milliseconds and ``Z``, as the contract's examp
 
 from __future__ import annotations
 
+import functools
 import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +18,7 @@ import orjson
 from starlette.responses import Response
 
 from facturo.silo.models import Entry, File, Listed, Meta, State
-from facturo.silo.repository import faults_json
+from facturo.silo.repository import faults_json, faults_of, stored_json
 from facturo.silo.snippets import snippet
 
 
@@ -27,17 +31,36 @@ def json_response(content: Any, status_code: int = 200) -> Response:
     stored document) goes through the standard library.
     """
     try:
-        body = orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        body = orjson.dumps(content, default=_as_fragment, option=orjson.OPT_NON_STR_KEYS)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         body = json.dumps(
-            content, ensure_ascii=False, separators=(",", ":"), default=_fragment
+            content, ensure_ascii=False, separators=(",", ":"), default=_decoded
         ).encode()
     return Response(body, status_code=status_code, media_type="application/json")
 
 
-def _fragment(value: Any) -> Any:
-    if isinstance(value, orjson.Fragment):
-        return json.loads(value.contents)
+class StoredJSON:
+    """JSON text from the database that goes into an answer as it is, undecoded.
+
+    orjson copies it through a ``Fragment``; the standard library's fallback decodes it, which
+    ``orjson.Fragment`` alone would not allow (it does not give its text back).
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str | bytes) -> None:
+        self.text = text
+
+
+def _as_fragment(value: Any) -> Any:
+    if isinstance(value, StoredJSON):
+        return orjson.Fragment(value.text)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, StoredJSON):
+        return json.loads(value.text)
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
@@ -117,11 +140,98 @@ def listed_json(entry: Listed) -> dict[str, Any]:
         out["faults"] = faults_json(entry.faults)
     # The stored JSON goes in as it is: the answer's encoder copies it without decoding it.
     if entry.digest:
-        out["digest"] = orjson.Fragment(entry.digest)
+        out["digest"] = StoredJSON(entry.digest)
     if entry.tags:
-        out["tags"] = orjson.Fragment(entry.tags)
+        out["tags"] = StoredJSON(entry.tags)
     if entry.snippet:
-        out["snippet"] = orjson.Fragment(entry.snippet)
+        out["snippet"] = StoredJSON(entry.snippet)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DriverText:
+    """The wire's text of ids and timestamps as a dialect's driver hands them
+    (:data:`~facturo.silo.repository.LISTED_ROW_COLUMNS`), made without the ``UUID`` and aware
+    ``datetime`` in between."""
+
+    id_text: Callable[[Any], str]
+    stamp_text: Callable[[Any], str]
+
+
+def _sqlite_id(raw: str) -> str:
+    """SQLite keeps a UUID as its 32 hex digits, lower case; the wire has the dashed form."""
+    if len(raw) == 32:
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+    return str(uuid.UUID(raw))
+
+
+def _sqlite_stamp(raw: str) -> str:
+    """SQLite keeps a timestamp as UTC text, ``YYYY-MM-DD HH:MM:SS.ffffff`` (always six
+    digits); the wire's milliseconds are its first three, cut as :func:`timestamp` cuts them.
+    Text of another form (written by hand) is read as :class:`UTCDateTime` reads it."""
+    if len(raw) == 26 and raw[10] == " " and raw[19] == ".":
+        return f"{raw[:10]}T{raw[11:23]}Z"
+    stamp = datetime.fromisoformat(raw)
+    return timestamp(stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC))
+
+
+_SQLITE_TEXT = DriverText(_sqlite_id, _sqlite_stamp)
+_PSYCOPG_TEXT = DriverText(str, timestamp)  # psycopg gives UUID and aware datetime
+
+
+@functools.cache
+def driver_text(dialect: str) -> DriverText:
+    """How ``dialect``'s driver values become the wire's text."""
+    return _SQLITE_TEXT if dialect == "sqlite" else _PSYCOPG_TEXT
+
+
+def listed_row_json(row: Sequence[Any], text: DriverText) -> dict[str, Any]:
+    """:func:`listed_json` of a row of
+    :data:`~facturo.silo.repository.LISTED_ROW_COLUMNS`, whose id and timestamps ``text``
+    writes as the driver gave them."""
+    (
+        entry_id,
+        key,
+        folder,
+        state,
+        signed,
+        invalid,
+        env_schema,
+        doc_schema,
+        version,
+        created_at,
+        updated_at,
+        faults,
+        snippet,
+        digest,
+        tags,
+    ) = row
+    stamp_text = text.stamp_text
+    out: dict[str, Any] = {
+        "id": text.id_text(entry_id),
+        "created_at": stamp_text(created_at),
+        "updated_at": stamp_text(updated_at),
+        "folder": folder,
+        "signed": signed,
+        "invalid": invalid,
+        "draft": not signed,
+        "env_schema": env_schema,
+        "doc_schema": doc_schema,
+        "version": version,
+    }
+    if key:
+        out["key"] = key
+    if state:
+        out["state"] = state
+    if faults:
+        out["faults"] = faults_json(faults_of(faults))
+    # As in listed_json: the stored JSON goes into the answer undecoded.
+    if raw_digest := stored_json(digest):
+        out["digest"] = StoredJSON(raw_digest)
+    if raw_tags := stored_json(tags):
+        out["tags"] = StoredJSON(raw_tags)
+    if raw_snippet := stored_json(snippet):
+        out["snippet"] = StoredJSON(raw_snippet)
     return out
 
 
