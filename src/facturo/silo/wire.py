@@ -70,25 +70,58 @@ def timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
-def entry_json(entry: Entry, *, base_url: str = "", with_data: bool = True) -> dict[str, Any]:
+def _entry_head(
+    entry_id: str,
+    created_at: str,
+    updated_at: str,
+    key: str | None,
+    folder: str,
+    state: str | None,
+    signed: bool,
+    invalid: bool,
+    env_schema: str,
+    doc_schema: str,
+    version: str,
+    faults: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """The fields every shape of an entry begins with (full, listed, listed from driver values),
+    in the contract's order."""
     out: dict[str, Any] = {
-        "id": str(entry.id),
-        "created_at": timestamp(entry.created_at),
-        "updated_at": timestamp(entry.updated_at),
-        "folder": entry.folder,
-        "signed": entry.signed,
-        "invalid": entry.invalid,
-        "draft": not entry.signed,
-        "env_schema": entry.env_schema,
-        "doc_schema": entry.doc_schema,
-        "version": entry.version,
+        "id": entry_id,
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "folder": folder,
+        "signed": signed,
+        "invalid": invalid,
+        "draft": not signed,
+        "env_schema": env_schema,
+        "doc_schema": doc_schema,
+        "version": version,
     }
-    if entry.key:
-        out["key"] = entry.key
-    if entry.state:
-        out["state"] = entry.state
-    if entry.faults:
-        out["faults"] = faults_json(entry.faults)
+    if key:
+        out["key"] = key
+    if state:
+        out["state"] = state
+    if faults:
+        out["faults"] = faults
+    return out
+
+
+def _stored_summary(
+    out: dict[str, Any], digest: str | None, tags: str | None, snippet: str | None
+) -> dict[str, Any]:
+    """A listed entry's stored JSON columns, put into the answer undecoded."""
+    if digest:
+        out["digest"] = StoredJSON(digest)
+    if tags:
+        out["tags"] = StoredJSON(tags)
+    if snippet:
+        out["snippet"] = StoredJSON(snippet)
+    return out
+
+
+def entry_json(entry: Entry, *, base_url: str = "", with_data: bool = True) -> dict[str, Any]:
+    out = _head_of(entry)
     if entry.digest:
         out["digest"] = entry.digest
     if entry.tags:
@@ -120,32 +153,24 @@ def entry_json(entry: Entry, *, base_url: str = "", with_data: bool = True) -> d
 def listed_json(entry: Listed) -> dict[str, Any]:
     """An entry in a list: :func:`entry_json`'s fields without the envelope, versions, files
     and meta rows, as the contract's lists show entries."""
-    out: dict[str, Any] = {
-        "id": str(entry.id),
-        "created_at": timestamp(entry.created_at),
-        "updated_at": timestamp(entry.updated_at),
-        "folder": entry.folder,
-        "signed": entry.signed,
-        "invalid": entry.invalid,
-        "draft": not entry.signed,
-        "env_schema": entry.env_schema,
-        "doc_schema": entry.doc_schema,
-        "version": entry.version,
-    }
-    if entry.key:
-        out["key"] = entry.key
-    if entry.state:
-        out["state"] = entry.state
-    if entry.faults:
-        out["faults"] = faults_json(entry.faults)
-    # The stored JSON goes in as it is: the answer's encoder copies it without decoding it.
-    if entry.digest:
-        out["digest"] = StoredJSON(entry.digest)
-    if entry.tags:
-        out["tags"] = StoredJSON(entry.tags)
-    if entry.snippet:
-        out["snippet"] = StoredJSON(entry.snippet)
-    return out
+    return _stored_summary(_head_of(entry), entry.digest, entry.tags, entry.snippet)
+
+
+def _head_of(entry: Entry | Listed) -> dict[str, Any]:
+    return _entry_head(
+        str(entry.id),
+        timestamp(entry.created_at),
+        timestamp(entry.updated_at),
+        entry.key,
+        entry.folder,
+        entry.state,
+        entry.signed,
+        entry.invalid,
+        entry.env_schema,
+        entry.doc_schema,
+        entry.version,
+        faults_json(entry.faults) if entry.faults else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,32 +232,21 @@ def listed_row_json(row: Sequence[Any], text: DriverText) -> dict[str, Any]:
         tags,
     ) = row
     stamp_text = text.stamp_text
-    out: dict[str, Any] = {
-        "id": text.id_text(entry_id),
-        "created_at": stamp_text(created_at),
-        "updated_at": stamp_text(updated_at),
-        "folder": folder,
-        "signed": signed,
-        "invalid": invalid,
-        "draft": not signed,
-        "env_schema": env_schema,
-        "doc_schema": doc_schema,
-        "version": version,
-    }
-    if key:
-        out["key"] = key
-    if state:
-        out["state"] = state
-    if faults:
-        out["faults"] = faults_json(faults_of(faults))
-    # As in listed_json: the stored JSON goes into the answer undecoded.
-    if raw_digest := stored_json(digest):
-        out["digest"] = StoredJSON(raw_digest)
-    if raw_tags := stored_json(tags):
-        out["tags"] = StoredJSON(raw_tags)
-    if raw_snippet := stored_json(snippet):
-        out["snippet"] = StoredJSON(raw_snippet)
-    return out
+    out = _entry_head(
+        text.id_text(entry_id),
+        stamp_text(created_at),
+        stamp_text(updated_at),
+        key,
+        folder,
+        state,
+        signed,
+        invalid,
+        env_schema,
+        doc_schema,
+        version,
+        faults_json(faults_of(faults)) if faults else None,
+    )
+    return _stored_summary(out, stored_json(digest), stored_json(tags), stored_json(snippet))
 
 
 def state_json(state: State) -> dict[str, Any]:
