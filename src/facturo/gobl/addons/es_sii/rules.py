@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from facturo.gobl.addons.es_reporting import check_preceding
 from facturo.gobl.addons.es_sii.bill import CORRECTION_TYPE, DOC_TYPE, IDENTITY_TYPE
 from facturo.gobl.addons.es_sii.tax import EXEMPT, OUTSIDE_SCOPE, PRODUCT, REGIME
 from facturo.gobl.currency.rules import can_convert_to
@@ -70,27 +71,8 @@ def check_invoice(f: Faults, inv: dict[str, Any]) -> None:
             "$",
             "invoice must be in EUR or provide exchange rate for conversion",
         )
+    check_preceding(f, inv, P, "preceding issue date is required")
     typ = inv.get("type")
-    preceding = inv.get("preceding") or []
-    if typ == "corrective" and not preceding:
-        f.add(
-            P + "BILL-INVOICE-01",
-            "$.preceding",
-            "preceding documents are required for corrective invoices",
-        )
-    for i, ref in enumerate(preceding):
-        if not ref.get("issue_date"):
-            f.add(
-                P + "BILL-INVOICE-02",
-                f"$.preceding[{i}].issue_date",
-                "preceding issue date is required",
-            )
-        if typ == "corrective" and not ref.get("tax"):
-            f.add(
-                P + "BILL-INVOICE-03",
-                f"$.preceding[{i}].tax",
-                "preceding invoice tax data is required for corrective invoices",
-            )
     tax = inv.get("tax")
     ext = (tax or {}).get("ext") or {}
     doc_type = ext.get(DOC_TYPE, "")

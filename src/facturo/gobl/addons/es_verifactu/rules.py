@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from facturo.gobl.addons.es_reporting import check_preceding
 from facturo.gobl.addons.es_verifactu.bill import CORRECTION_TYPE, DOC_TYPE, IDENTITY_TYPE
 from facturo.gobl.addons.es_verifactu.tax import EXEMPT, OP_CLASS, REGIME
+from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.rules.faults import Faults
 
 P: Final = "GOBL-ES-VERIFACTU-"
@@ -84,32 +86,14 @@ def _customer(f: Faults, inv: dict[str, Any], doc_type: str) -> None:
 
 
 def check_invoice(f: Faults, inv: dict[str, Any]) -> None:
-    currency = inv.get("currency")
-    if currency and currency != "EUR":
-        rates = inv.get("exchange_rates") or ()
-        if not any(r.get("from") == currency and r.get("to") == "EUR" for r in rates):
-            f.add(
-                P + "BILL-INVOICE-16",
-                "$",
-                "invoice must be in EUR or provide exchange rate for conversion",
-            )
-    typ = inv.get("type")
-    preceding = inv.get("preceding") or []
-    if typ == "corrective" and not preceding:
+    if not can_convert_to(inv, "EUR"):
         f.add(
-            P + "BILL-INVOICE-01",
-            "$.preceding",
-            "preceding documents are required for corrective invoices",
+            P + "BILL-INVOICE-16",
+            "$",
+            "invoice must be in EUR or provide exchange rate for conversion",
         )
-    for i, ref in enumerate(preceding):
-        if not ref.get("issue_date"):
-            f.add(P + "BILL-INVOICE-02", f"$.preceding[{i}].issue_date", "issue date is required")
-        if typ == "corrective" and not ref.get("tax"):
-            f.add(
-                P + "BILL-INVOICE-03",
-                f"$.preceding[{i}].tax",
-                "preceding invoice tax data is required for corrective invoices",
-            )
+    check_preceding(f, inv, P, "issue date is required")
+    typ = inv.get("type")
     tax = inv.get("tax")
     ext = (tax or {}).get("ext") or {}
     doc_type = ext.get(DOC_TYPE, "")
