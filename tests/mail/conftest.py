@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from facturo.mail.sink import SocketController, bind
 from facturo.mail.sink_store import parse_message
 
 
@@ -144,11 +145,12 @@ def smtp_server() -> Iterator[ServerFactory]:
         if kwargs.pop("with_auth", False):
             kwargs["authenticator"] = recorder.authenticate
             kwargs.setdefault("auth_require_tls", True)
-        port = free_port()
-        controller = Controller(recorder, hostname="127.0.0.1", port=port, **kwargs)
+        # Bound here on port 0 and handed over, so no other process can take the port between
+        # choosing and binding it.
+        controller = SocketController(recorder, bind("127.0.0.1", 0), **kwargs)
         controller.start()
         controllers.append(controller)
-        return Server("127.0.0.1", port, recorder)
+        return Server("127.0.0.1", int(controller.port), recorder)
 
     yield start
     for controller in controllers:
