@@ -116,3 +116,10 @@ def test_timestamp_refuses_an_offset_with_seconds() -> None:
     value = datetime(2025, 3, 9, 8, 7, 6, tzinfo=timezone(timedelta(hours=1, seconds=30)))
     with pytest.raises(ValueError, match="whole minutes"):
         formats.fecha_hora_huso(value)
+
+
+def test_rates_remembered_by_text_keep_their_answers() -> None:
+    assert formats.rate(D("21.0")) == formats.rate(D("21")) == formats.rate(D("21.0")) == "21"
+    for _ in range(2):  # a refused rate is refused again, never remembered as a text
+        assert outcome(formats.rate, D("1000")) == "refused"
+        assert outcome(formats.rate, 21.0) == "refused"  # type: ignore[arg-type]

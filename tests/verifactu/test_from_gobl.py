@@ -390,6 +390,14 @@ def mutate(path: list[str | int], value: Any) -> dict[str, Any]:
             ("VERIFACTU-AMOUNT-01", "$.totals.taxes.categories[0].rates[0].base"),
         ),
         (["totals", "total"], 1630.0, ("VERIFACTU-AMOUNT-01", "$.totals.total")),
+        (
+            ["totals", "taxes", "categories", 0, "rates", 0, "surcharge"],
+            {"amount": "84.24"},
+            (
+                "VERIFACTU-AMOUNT-01",
+                "$.totals.taxes.categories[0].rates[0].surcharge.percent",
+            ),
+        ),
         (["issue_date"], "04/12/2024", ("VERIFACTU-DATE-01", "$.issue_date")),
         (["$addons"], [], ("VERIFACTU-DOC-02", "$.$addons")),
         (

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from facturo.verifactu import formats
 from facturo.verifactu import records as r
@@ -309,3 +311,117 @@ def test_records_are_frozen(make_alta: Callable[..., r.RegistroAlta]) -> None:
     alta = make_alta()
     with pytest.raises(AttributeError):
         alta.huella = "X"  # type: ignore[misc]
+
+
+def detalle_outcome(build: Callable[[], r.DetalleDesglose]) -> object:
+    """A line and every text it carries, or the faults (code and path) that refused it."""
+    try:
+        line = build()
+    except RecordInvalid as exc:
+        return sorted((f.code, f.paths) for f in exc.faults)
+    texts = (
+        line.base_text,
+        line.tipo_impositivo_text,
+        line.base_a_coste_text,
+        line.cuota_text,
+        line.tipo_recargo_text,
+        line.cuota_recargo_text,
+    )
+    return line, texts
+
+
+amounts = st.sampled_from(["0", "0.00", "-0.00", "100.00", "-100.00", "21.00", "-21", "0.005"])
+amounts |= st.sampled_from(["1E+13", "12.345", "999999999999.99", "5.20"])
+rates = st.none() | st.sampled_from(["21", "21.0", "10", "5.2", "0", "1000", "0.001", "-4"])
+
+
+@given(
+    base=amounts.map(D),
+    cuota=amounts.map(D) | st.none(),
+    tipo=rates.map(lambda v: None if v is None else D(v)),
+    impuesto=st.sampled_from(list(r.Impuesto)),
+    clave=st.sampled_from([None, "01", "06", "20", "99"]),
+    coste=st.none() | amounts.map(D),
+    tipo_re=rates.map(lambda v: None if v is None else D(v)),
+    cuota_re=st.none() | amounts.map(D),
+)
+def test_s1_builds_what_the_constructor_builds(
+    base: Decimal,
+    cuota: Decimal | None,
+    tipo: Decimal | None,
+    impuesto: r.Impuesto,
+    clave: str | None,
+    coste: Decimal | None,
+    tipo_re: Decimal | None,
+    cuota_re: Decimal | None,
+) -> None:
+    """The S1 factory skips only the rules S1 satisfies by its shape: same line, same faults."""
+    general = detalle_outcome(
+        lambda: r.DetalleDesglose(
+            base, impuesto, clave, "S1", None, tipo, coste, cuota, tipo_re, cuota_re
+        )
+    )
+    factory = detalle_outcome(
+        lambda: r.DetalleDesglose.s1(
+            base,
+            cuota,  # type: ignore[arg-type]  # None: the constructor's 1100 fault
+            tipo,
+            impuesto=impuesto,
+            clave=clave,
+            base_a_coste=coste,
+            tipo_recargo=tipo_re,
+            cuota_recargo=cuota_re,
+        )
+    )
+    assert factory == general
+
+
+def test_s1_refuses_with_the_constructors_codes() -> None:
+    with pytest.raises(RecordInvalid) as exc:
+        r.DetalleDesglose.s1(D("100.00"), D("-21.00"), D("21"), clave="01")
+    assert codes(exc) == {"1143"}
+    with pytest.raises(RecordInvalid) as exc:
+        r.DetalleDesglose.s1(D("100.00"), D("21.00"), D("21"))
+    assert codes(exc) == {"1245"}
+    with pytest.raises(RecordInvalid) as exc:
+        r.DetalleDesglose.s1(D("1"), D("1"), D("21"), clave="01", tipo_recargo=D("5.2"))
+    assert codes(exc) == {"1284"}
+
+
+def test_as_anterior_is_the_checked_previous_record(
+    make_alta: Callable[..., r.RegistroAlta], sif: r.SistemaInformatico
+) -> None:
+    alta = make_alta()
+    assert alta.as_anterior() == r.RegistroAnterior(alta.id_factura, alta.huella)
+    anulacion = r.RegistroAnulacion(
+        id_factura=alta.id_factura,
+        sistema_informatico=sif,
+        fecha_hora_huso_gen_registro=datetime(2025, 3, 11, 9, 0, tzinfo=CET),
+        registro_anterior=alta.as_anterior(),
+    )
+    assert anulacion.as_anterior() == r.RegistroAnterior(alta.id_factura, anulacion.huella)
+
+
+@pytest.mark.parametrize(
+    ("nombre", "nif"),
+    [
+        ("CLIENTE DE PRUEBAS", "12345678Z"),
+        ("Q&A <S.L.>", "B87654323"),
+        ("", "12345678Z"),
+        (" CLIENTE", "12345678Z"),
+        ("x" * 121, "12345678Z"),
+        ("bell\x07", "12345678Z"),
+        ("CLIENTE", "12345678z"),
+        ("CLIENTE", "1234"),
+        ("", "1234"),
+    ],
+)
+def test_with_nif_builds_what_the_constructor_builds(nombre: str, nif: str) -> None:
+    def outcome(build: Callable[[], r.PersonaFisicaJuridica]) -> object:
+        try:
+            return build()
+        except RecordInvalid as exc:
+            return sorted((f.code, f.paths) for f in exc.faults)
+
+    general = outcome(lambda: r.PersonaFisicaJuridica(nombre, nif=nif))
+    assert outcome(lambda: r.PersonaFisicaJuridica.with_nif(nombre, nif)) == general

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +18,7 @@ from facturo.verifactu import xml
 from facturo.verifactu.errors import RecordInvalid, SchemaInvalid
 from facturo.verifactu.messages import Cabecera, ConsultaFactu, Persona
 from facturo.verifactu.requests import parse_consulta_request, parse_reg_factu_request
+from facturo.verifactu.xml_records import XML_DECLARATION, in_envelope
 
 from .conftest import CET, DATA
 
@@ -315,3 +319,61 @@ def test_control_characters_are_refused(make_alta: Callable[..., r.RegistroAlta]
     with pytest.raises(RecordInvalid) as exc:
         make_alta(descripcion_operacion="bell\x07")
     assert exc.value.faults[0].code == "1100"
+
+
+def test_threads_build_and_parse_their_own_messages_at_once(
+    make_alta: Callable[..., r.RegistroAlta],
+) -> None:
+    """Eight threads write, validate and parse back messages at the same time.
+
+    lxml parsers keep per-parse state, so each thread must parse with its own: every message
+    comes back whole and with its own invoice number, and no thread shares another's parser.
+    """
+    cabecera = Cabecera(EMISOR)
+    start = threading.Barrier(8, timeout=60)
+    parsers: dict[int, set[int]] = {}
+    numbers: dict[int, list[str]] = {}
+
+    def work(thread: int) -> None:
+        start.wait()
+        seen: list[str] = []
+        for i in range(40):
+            number = f"T{thread}/{i:04d}"
+            alta = make_alta(id_factura=r.IDFactura("B87654323", number, date(2025, 3, 10)))
+            payload = xml.reg_factu_element(cabecera, [alta])
+            element = xml.record_element(alta)
+            for root in (payload, element):
+                found = root.findtext(f".//{{{xml.NS_SUMINISTRO_INFO}}}NumSerieFactura")
+                assert found == number
+            seen.append(number)
+            parsers.setdefault(thread, set()).add(id(xml._trusted()))
+        numbers[thread] = seen
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(work, range(8)))
+
+    assert all(len(numbers[t]) == 40 for t in range(8))
+    assert all(len(ids) == 1 for ids in parsers.values())  # one parser per thread, reused
+    assert len(set().union(*parsers.values())) == 8  # and no two threads share one
+
+
+def test_envelope_holds_the_validated_message_byte_for_byte(
+    make_alta: Callable[..., r.RegistroAlta],
+) -> None:
+    """The SOAP message is the bare message moved into the envelope, and nothing else."""
+    cabecera = Cabecera(EMISOR)
+    records = [make_alta(), make_alta(descripcion_operacion="Q&A <S.L.>")]
+    bare = xml.reg_factu_xml(cabecera, records, envelope=False)
+    sent = xml.reg_factu_xml(cabecera, records)
+    declaration = XML_DECLARATION.encode()
+    assert sent == declaration + in_envelope(bare[len(declaration) :].decode()).encode()
+
+
+def test_each_installation_writes_its_own_sistema_informatico(
+    make_alta: Callable[..., r.RegistroAlta], sif: r.SistemaInformatico
+) -> None:
+    other = dataclasses.replace(sif, numero_instalacion="INST-0002")
+    for installation in (sif, other, sif, other):
+        data = xml.reg_factu_xml(Cabecera(EMISOR), [make_alta(sistema_informatico=installation)])
+        number = installation.numero_instalacion
+        assert f"<sum1:NumeroInstalacion>{number}</sum1:NumeroInstalacion>".encode() in data

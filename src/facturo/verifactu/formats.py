@@ -55,8 +55,28 @@ def amount(value: Decimal) -> str:
     return str(quantized)
 
 
+#: Texts of the rates seen so far, by ``str()`` of the Decimal: a taxpayer uses a handful of
+#: rates (21, 10, 4, 5.2, 1.4, 0…) on every line of every invoice. Keyed by text, not by the
+#: Decimal, because hashing a Decimal with decimals costs more than writing the rate. Bounded:
+#: past the limit, new rates are written but not kept.
+_RATE_TEXTS: Final[dict[str, str]] = {}
+_RATE_TEXTS_MAX: Final = 256
+
+
 def rate(value: Decimal) -> str:
     """A tax rate as the shortest decimal text (``21``, ``5.2``, ``0.26``, ``0``)."""
+    if type(value) is not Decimal:
+        return _rate_text(value)
+    key = str(value)
+    text = _RATE_TEXTS.get(key)
+    if text is None:
+        text = _rate_text(value)  # raises for what is no rate, which is then not kept
+        if len(_RATE_TEXTS) < _RATE_TEXTS_MAX:
+            _RATE_TEXTS[key] = text
+    return text
+
+
+def _rate_text(value: Decimal) -> str:
     if type(value) is Decimal:
         text = str(value)
         if _RATE_TEXT.fullmatch(text) is not None:  # plain and non-negative: trim zeros only

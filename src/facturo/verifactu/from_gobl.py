@@ -127,13 +127,13 @@ def _decimal(c: _Collector, value: Any, path: str, field: str = "") -> Decimal:
     The fault's path is ``path + field``, joined only when there is a fault to report.
     """
     if type(value) is str:
-        text = value[:-1] if value.endswith("%") else value
         try:
-            result = Decimal(text)
+            result = Decimal(value[:-1] if value[-1:] == "%" else value)
         except InvalidOperation:
-            result = Decimal("NaN")
-        if result.is_finite():
-            return result
+            pass
+        else:
+            if result.is_finite():
+                return result
     elif type(value) is int:
         return Decimal(value)
     c.add("VERIFACTU-AMOUNT-01", f"amounts are decimal strings, not {value!r}", path + field)
@@ -196,7 +196,7 @@ def _party(c: _Collector, party: Mapping[str, Any], path: str) -> PersonaFisicaJ
             if not _nif_is_valid(code):
                 c.add("1123", f"NIF {code!r} is not valid", f"{path}.tax_id.code")
                 return None
-            return PersonaFisicaJuridica(name, nif=code)
+            return PersonaFisicaJuridica.with_nif(name, code)
         for i, identity in enumerate(_list(party.get("identities"))):
             id_type = _obj(_obj(identity).get("ext")).get(EXT_IDENTITY_TYPE)
             if not id_type:
@@ -243,13 +243,19 @@ def _desglose(
     cuota = _ZERO
     categories = _list(_obj(_obj(doc.get("totals")).get("taxes")).get("categories"))
     for i, category in enumerate(categories):
-        category = _obj(category)
+        if type(category) is not dict:
+            category = _obj(category)
         if category.get("retained") or category.get("informative"):
             continue  # IRPF and the like are not part of the AEAT record
-        impuesto = _IMPUESTO.get(str(category.get("code")), Impuesto.OTROS)
+        code = category.get("code")
+        impuesto = _IMPUESTO.get(code if type(code) is str else str(code), Impuesto.OTROS)
         for j, rate in enumerate(_list(category.get("rates"))):
             line = _detalle(
-                c, impuesto, _obj(rate), sign, f"$.totals.taxes.categories[{i}].rates[{j}]"
+                c,
+                impuesto,
+                rate if type(rate) is dict else _obj(rate),
+                sign,
+                f"$.totals.taxes.categories[{i}].rates[{j}]",
             )
             if line is not None:
                 lines.append(line)
@@ -264,7 +270,9 @@ def _desglose(
 def _detalle(
     c: _Collector, impuesto: Impuesto, rate: Mapping[str, Any], sign: int, path: str
 ) -> DetalleDesglose | None:
-    ext = _obj(rate.get("ext"))
+    ext = rate.get("ext")
+    if type(ext) is not dict:
+        ext = _obj(ext)
     regime = ext.get(EXT_REGIME)
     exempt = ext.get(EXT_EXEMPT)
     op_class = ext.get(EXT_OP_CLASS)
@@ -299,24 +307,23 @@ def _detalle(
         if op == "S1":
             percent = _decimal(c, rate.get("percent", "0"), path, ".percent")
             cuota = _decimal(c, rate.get("amount", "0"), path, ".amount")
-            surcharge = _obj(rate.get("surcharge"))
+            surcharge = rate.get("surcharge")
             tipo_re = cuota_re = None
             if surcharge:
-                tipo_re = _decimal(c, surcharge["percent"], path, ".surcharge.percent")
+                surcharge = _obj(surcharge)
+                tipo_re = _decimal(c, surcharge.get("percent"), path, ".surcharge.percent")
                 cuota_re = _decimal(c, surcharge.get("amount", "0"), path, ".surcharge.amount")
                 if sign < 0:
                     cuota_re = -cuota_re
-            return DetalleDesglose(
+            return DetalleDesglose.s1(
                 base,
-                impuesto,
-                clave,
-                op,
-                None,
-                percent,
-                base_coste,
                 -cuota if sign < 0 else cuota,
-                tipo_re,
-                cuota_re,
+                percent,
+                impuesto=impuesto,
+                clave=clave,
+                base_a_coste=base_coste,
+                tipo_recargo=tipo_re,
+                cuota_recargo=cuota_re,
             )
         if op == "S2":  # reverse charge: rate and cuota present and zero (1198)
             return DetalleDesglose(
@@ -472,8 +479,9 @@ def alta_from_gobl(
     if tipo is None:
         c.add(_GOBL + "BILL-INVOICE-10", "doc type is required", "$.tax.ext")
 
+    corrective = tipo is not None and tipo.is_corrective
     rectificativa: TipoRectificativa | None = None
-    if tipo is not None and tipo.is_corrective:
+    if corrective:
         rectificativa = _TIPO_RECTIFICATIVA.get(str(tax_ext.get(EXT_CORRECTION_TYPE)))
         if rectificativa is None:
             c.add(_GOBL + "BILL-INVOICE-13", "correction type extension is required", "$.tax.ext")
@@ -500,7 +508,7 @@ def alta_from_gobl(
 
     desglose, cuota_total = _desglose(c, doc, sign)
     total = _decimal(c, _obj(doc.get("totals")).get("total", "0"), "$.totals.total", "")
-    importe_total = sign * total + cuota_total
+    importe_total = (total if sign > 0 else -total) + cuota_total
 
     descripcion = _description(doc)
     if not descripcion:
@@ -513,7 +521,7 @@ def alta_from_gobl(
     rectificadas: tuple[IDFactura, ...] = ()
     sustituidas: tuple[IDFactura, ...] = ()
     importe_rect = None
-    if tipo is not None and tipo.is_corrective:
+    if corrective:
         rectificadas = _preceding_keys(c, doc, nif)
         if rectificativa is TipoRectificativa.SUSTITUCION:
             importe_rect = _importe_rectificacion(c, doc)

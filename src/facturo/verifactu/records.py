@@ -5,7 +5,7 @@ Field order and rules follow SuministroInformacion.xsd (``RegistroFacturacionAlt
 Attribute names are the AEAT element names in snake case, so a reader of the XSD finds them.
 
 Amounts are ``Decimal`` and are formatted exactly once, when a part is built (the ``*_text``
-attributes, filled in ``__post_init__``). The XML writer, the huella input and the QR URL all
+attributes). The XML writer, the huella input and the QR URL all
 read those same strings ([spec §16]). There are no floats.
 
 A record checks the rules that need nothing but itself (codes of ``errores.csv``). Rules that
@@ -20,6 +20,7 @@ so a record can never carry a stale huella.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -133,6 +134,27 @@ def _slot_init(cls: type[_T]) -> type[_T]:
     return cls
 
 
+def _assembler(cls: type[_T]) -> Callable[..., _T]:
+    """A function that stores every field of ``cls`` (in field order) and checks nothing.
+
+    Only for values already proved to keep every rule of the class: the factories
+    :meth:`DetalleDesglose.s1` and :meth:`PersonaFisicaJuridica.with_nif` after their own
+    checks, and ``as_anterior`` with a key that was checked and a huella that
+    :func:`chain.digest` wrote. Running ``__post_init__`` again would only repeat that work.
+    Never exported: a record built any other way is checked.
+    """
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    body = ["    self = _new(_cls)\n"]
+    for name in names:
+        ns[f"_set_{name}"] = cls.__dict__[name].__set__
+        body.append(f"    _set_{name}(self, {name})\n")
+    exec(f"def assemble({', '.join(names)}):\n{''.join(body)}    return self\n", ns)  # noqa: S102
+    assemble: Callable[..., _T] = ns["assemble"]
+    assemble.__qualname__ = f"{cls.__qualname__}._assemble"
+    return assemble
+
+
 class _Faults:
     """Collects faults so a record reports every broken rule at once, not the first."""
 
@@ -143,11 +165,12 @@ class _Faults:
         self.items.append(Fault(code=code, message=message, paths=(path,)))
 
     def check_text(self, value: str, path: str, *, max_len: int, required: bool = True) -> None:
-        if required and not value.strip():
+        stripped = value.strip()
+        if required and not stripped:
             self.add("1100", "value is required", path)
         elif len(value) > max_len:
             self.add("1100", f"longer than {max_len} characters", path)
-        elif value != value.strip():
+        elif value != stripped:
             self.add("1100", "leading or trailing blanks (the AEAT trims them)", path)
         elif _CONTROL_RE.search(value):
             self.add("1100", "control characters cannot travel in XML 1.0", path)
@@ -162,6 +185,8 @@ class _Faults:
 
 
 _NO_CUOTA: Final = Decimal(0)
+#: Taxes whose lines may leave ClaveRegimen out (1245 asks it of IVA and IGIC only).
+_CLAVE_OPTIONAL: Final = frozenset({Impuesto.IPSI, Impuesto.OTROS})
 _COSTE: Final = "$.BaseImponibleACoste"
 _RECARGO: Final = "$.CuotaRecargo"
 
@@ -271,6 +296,28 @@ class PersonaFisicaJuridica:
             faults.check_nif(self.nif, "$.NIF")
         faults.raise_if_any("PersonaFisicaJuridica")
 
+    @classmethod
+    def with_nif(cls, nombre_razon: str, nif: str) -> PersonaFisicaJuridica:
+        """A party with a Spanish NIF: the same party, and the same faults, as
+        ``PersonaFisicaJuridica(nombre_razon, nif=nif)``, for less.
+
+        A NIF and no IDOtro is the shape the one-identifier rule asks for, so only the name
+        (1-120 characters, no outer blanks, no control characters) and the NIF's form are
+        checked; if either fails, the constructor reports every fault. Most recipients have a
+        NIF, and the GOBL mapper builds one per invoice.
+        """
+        if (
+            0 < len(nombre_razon) <= 120
+            and nombre_razon == nombre_razon.strip()
+            and _CONTROL_RE.search(nombre_razon) is None
+            and formats.NIF_RE.fullmatch(nif) is not None
+        ):
+            return _assemble_persona(nombre_razon, nif, None)
+        return cls(nombre_razon, nif=nif)
+
+
+_assemble_persona: Final = _assembler(PersonaFisicaJuridica)
+
 
 @_slot_init
 @dataclass(frozen=True, slots=True)
@@ -351,12 +398,68 @@ class DetalleDesglose:
         if calif == "S1" and cuota is not None and base * cuota < 0:
             f.add("1143", "CuotaRepercutida has the opposite sign of the base", "$.Cuota")
 
+    @classmethod
+    def s1(
+        cls,
+        base: Decimal,
+        cuota: Decimal,
+        tipo: Decimal | None,
+        *,
+        impuesto: Impuesto = Impuesto.IVA,
+        clave: str | None = None,
+        base_a_coste: Decimal | None = None,
+        tipo_recargo: Decimal | None = None,
+        cuota_recargo: Decimal | None = None,
+    ) -> DetalleDesglose:
+        """A taxed line (``CalificacionOperacion`` S1): the same line, and the same faults, as
+        ``DetalleDesglose(base, impuesto, clave, "S1", None, tipo, base_a_coste, cuota,
+        tipo_recargo, cuota_recargo)``, for about three quarters of the cost.
+
+        S1 fixes the shape of the line, so the rules about which fields go together (1195,
+        1238, 1237, 1198, 1281, the cuota S1 needs) hold by construction. What is left is
+        checked here: every amount and rate fits its XSD type, ClaveRegimen is in L8 and fits
+        the tax (1100, 1245, 1260), the surcharge comes as a pair (1284) and the cuota has the
+        base's sign (1143). When any of these fails, the general constructor builds the line
+        instead and reports every fault, as it always has. The GOBL mapper builds one such
+        line per tax rate of every invoice, which is why it has its own path.
+        """
+        try:
+            base_text = formats.amount(base)
+            cuota_text = formats.amount(cuota)
+            tipo_text = None if tipo is None else formats.rate(tipo)
+            coste_text = None if base_a_coste is None else formats.amount(base_a_coste)
+            if tipo_recargo is None and cuota_recargo is None:
+                re_text = re_cuota_text = None
+            elif tipo_recargo is not None and cuota_recargo is not None:
+                re_text = formats.rate(tipo_recargo)
+                re_cuota_text = formats.amount(cuota_recargo)
+            else:
+                raise ValueError("TipoRecargo and CuotaRecargo go together")
+        except ValueError:
+            pass  # the general constructor below names every fault
+        else:
+            if (
+                (impuesto in _CLAVE_OPTIONAL if clave is None else clave in CLAVES_REGIMEN)
+                and (clave is None or impuesto is not Impuesto.OTROS)
+                and not base * cuota < 0
+            ):
+                return _assemble_detalle(
+                    base, impuesto, clave, "S1", None, tipo, base_a_coste, cuota,
+                    tipo_recargo, cuota_recargo, base_text, tipo_text, coste_text,
+                    cuota_text, re_text, re_cuota_text,
+                )  # fmt: skip
+        return cls(base, impuesto, clave, "S1", None, tipo, base_a_coste, cuota, tipo_recargo,
+                   cuota_recargo)  # fmt: skip
+
     @property
     def cuota_total(self) -> Decimal:
         """Cuota plus surcharge: this line's share of CuotaTotal [VAL 16]."""
         return (self.cuota_repercutida or _NO_CUOTA) + (
             self.cuota_recargo_equivalencia or _NO_CUOTA
         )
+
+
+_assemble_detalle: Final = _assembler(DetalleDesglose)
 
 
 @_slot_init
@@ -503,86 +606,78 @@ class RegistroAlta:
 
     def __post_init__(self) -> None:
         f = _Faults()
-        set_ = object.__setattr__
-        set_(self, "cuota_total_text", _amount(f, self.cuota_total, "$.CuotaTotal"))
-        set_(self, "importe_total_text", _amount(f, self.importe_total, "$.ImporteTotal"))
         try:
-            set_(
-                self, "fecha_hora_text", formats.fecha_hora_huso(self.fecha_hora_huso_gen_registro)
-            )
+            cuota_text = formats.amount(self.cuota_total)
         except ValueError as exc:
+            cuota_text = ""
+            f.add("1100", str(exc), "$.CuotaTotal")
+        try:
+            importe_text = formats.amount(self.importe_total)
+        except ValueError as exc:
+            importe_text = ""
+            f.add("1100", str(exc), "$.ImporteTotal")
+        try:
+            fecha_hora = formats.fecha_hora_huso(self.fecha_hora_huso_gen_registro)
+        except ValueError as exc:
+            fecha_hora = ""
             f.add("1100", str(exc), "$.FechaHoraHusoGenRegistro")
         self._check(f)
         if f.items:
             f.raise_if_any("RegistroAlta")
+        _set_alta_cuota_text(self, cuota_text)
+        _set_alta_importe_text(self, importe_text)
+        _set_alta_fecha_hora_text(self, fecha_hora)
         # hash_pairs() joined by chain.concatenate, written out: every value here has passed
         # the checks above, so none has the blanks concatenate() would trim
         key, anterior = self.id_factura, self.registro_anterior
-        set_(
+        _set_alta_huella(
             self,
-            "huella",
             chain.digest(
                 f"IDEmisorFactura={key.id_emisor_factura}"
                 f"&NumSerieFactura={key.num_serie_factura}"
                 f"&FechaExpedicionFactura={key.fecha_text}"
-                f"&TipoFactura={self.tipo_factura.value}"
-                f"&CuotaTotal={self.cuota_total_text}"
-                f"&ImporteTotal={self.importe_total_text}"
-                f"&Huella={anterior.huella if anterior is not None else ''}"
-                f"&FechaHoraHusoGenRegistro={self.fecha_hora_text}"
+                f"&TipoFactura={self.tipo_factura}"
+                f"&CuotaTotal={cuota_text}"
+                f"&ImporteTotal={importe_text}"
+                f"&Huella={'' if anterior is None else anterior.huella}"
+                f"&FechaHoraHusoGenRegistro={fecha_hora}"
             ),
         )
 
     def _check(self, f: _Faults) -> None:
         tipo = self.tipo_factura
-        corrective = tipo.is_corrective
         needs_recipient = tipo.needs_recipient
         f.check_text(self.nombre_razon_emisor, "$.NombreRazonEmisor", max_len=120)
         f.check_text(self.descripcion_operacion, "$.DescripcionOperacion", max_len=500)
         if self.ref_externa is not None:
             f.check_text(self.ref_externa, "$.RefExterna", max_len=60)
-        rechazo = self.rechazo_previo
-        if rechazo is not None:
-            if rechazo not in ("N", "S", "X"):
-                f.add("1100", "RechazoPrevio is N, S or X", "$.RechazoPrevio")
-            if rechazo == "X" and not self.subsanacion:
-                f.add("1153", "RechazoPrevio=X needs Subsanacion=S", "$.RechazoPrevio")
-            if rechazo == "S" and not self.subsanacion:
-                f.add("1161", "RechazoPrevio=S needs Subsanacion=S", "$.RechazoPrevio")
-        rectificativa = self.tipo_rectificativa
-        if corrective and rectificativa is None:
-            f.add("1114", "a corrective invoice needs TipoRectificativa", "$.TipoRectificativa")
-        if not corrective and rectificativa is not None:
-            f.add("1115", "TipoRectificativa only for R1-R5", "$.TipoRectificativa")
-        if self.facturas_rectificadas and not corrective:
-            f.add("1117", "FacturasRectificadas only for R1-R5", "$.FacturasRectificadas")
-        if self.facturas_sustituidas and tipo is not TipoFactura.F3:
-            f.add("1116", "FacturasSustituidas only for F3", "$.FacturasSustituidas")
-        for name, items in (
-            ("FacturasRectificadas", self.facturas_rectificadas),
-            ("FacturasSustituidas", self.facturas_sustituidas),
-            ("Destinatarios", self.destinatarios),
+        if self.rechazo_previo is not None:
+            self._check_rechazo(f, self.rechazo_previo)
+        if (
+            tipo[0] == "R"  # TipoFactura.is_corrective, without the property call
+            or tipo is TipoFactura.F3
+            or self.tipo_rectificativa is not None
+            or self.facturas_rectificadas
+            or self.facturas_sustituidas
+            or self.importe_rectificacion is not None
         ):
-            if len(items) > 1000:
-                f.add("1100", f"at most 1000 {name}", f"$.{name}")
-        sustitucion = rectificativa is TipoRectificativa.SUSTITUCION
-        if sustitucion and self.importe_rectificacion is None:
-            f.add("1118", "TipoRectificativa=S needs ImporteRectificacion", "$.ImporteRectif")
-        if not sustitucion and self.importe_rectificacion is not None:
-            f.add("1119", "ImporteRectificacion only with TipoRectificativa=S", "$.ImporteRectif")
+            self._check_correction(f, tipo)
         if self.factura_simplificada_art7273 and not needs_recipient:
             f.add("1183", "FacturaSimplificadaArt7273 only with F1, F3, R1-R4", "$.Art7273")
         if self.factura_sin_identif_destinatario_art61d and needs_recipient:
             f.add("1185", "FacturaSinIdentifDestinatarioArt61d only with F2, R5", "$.Art61d")
-        if needs_recipient and not self.destinatarios:
+        destinatarios = self.destinatarios
+        if needs_recipient and not destinatarios:
             f.add("1189", f"{tipo} needs Destinatarios", "$.Destinatarios")
-        if not needs_recipient and self.destinatarios:
+        if not needs_recipient and destinatarios:
             f.add("1190", f"{tipo} must not have Destinatarios", "$.Destinatarios")
+        if len(destinatarios) > 1000:
+            f.add("1100", "at most 1000 Destinatarios", "$.Destinatarios")
         emitida, tercero = self.emitida_por_tercero_o_destinatario, self.tercero
         if emitida is not None or tercero is not None:
             self._check_tercero(f, emitida, tercero)
         issuer = self.id_factura.id_emisor_factura
-        for i, dest in enumerate(self.destinatarios):
+        for i, dest in enumerate(destinatarios):
             if dest.nif is not None and dest.nif == issuer:
                 f.add("1193", "recipient NIF equals the issuer's", f"$.Destinatarios[{i}]")
             if dest.id_otro and dest.id_otro.id_type is IDType.NIF_IVA and not needs_recipient:
@@ -610,6 +705,38 @@ class RegistroAlta:
             f.check_text(
                 self.id_acuerdo_sistema_informatico, "$.IdAcuerdoSistemaInformatico", max_len=16
             )
+
+    def _check_rechazo(self, f: _Faults, rechazo: str) -> None:
+        if rechazo not in ("N", "S", "X"):
+            f.add("1100", "RechazoPrevio is N, S or X", "$.RechazoPrevio")
+        if rechazo == "X" and not self.subsanacion:
+            f.add("1153", "RechazoPrevio=X needs Subsanacion=S", "$.RechazoPrevio")
+        if rechazo == "S" and not self.subsanacion:
+            f.add("1161", "RechazoPrevio=S needs Subsanacion=S", "$.RechazoPrevio")
+
+    def _check_correction(self, f: _Faults, tipo: TipoFactura) -> None:
+        """Rules of correctives (R1-R5) and replacements (F3); most invoices are neither."""
+        corrective = tipo.is_corrective
+        rectificativa = self.tipo_rectificativa
+        if corrective and rectificativa is None:
+            f.add("1114", "a corrective invoice needs TipoRectificativa", "$.TipoRectificativa")
+        if not corrective and rectificativa is not None:
+            f.add("1115", "TipoRectificativa only for R1-R5", "$.TipoRectificativa")
+        if self.facturas_rectificadas and not corrective:
+            f.add("1117", "FacturasRectificadas only for R1-R5", "$.FacturasRectificadas")
+        if self.facturas_sustituidas and tipo is not TipoFactura.F3:
+            f.add("1116", "FacturasSustituidas only for F3", "$.FacturasSustituidas")
+        for name, items in (
+            ("FacturasRectificadas", self.facturas_rectificadas),
+            ("FacturasSustituidas", self.facturas_sustituidas),
+        ):
+            if len(items) > 1000:
+                f.add("1100", f"at most 1000 {name}", f"$.{name}")
+        sustitucion = rectificativa is TipoRectificativa.SUSTITUCION
+        if sustitucion and self.importe_rectificacion is None:
+            f.add("1118", "TipoRectificativa=S needs ImporteRectificacion", "$.ImporteRectif")
+        if not sustitucion and self.importe_rectificacion is not None:
+            f.add("1119", "ImporteRectificacion only with TipoRectificativa=S", "$.ImporteRectif")
 
     def _check_tercero(
         self, f: _Faults, emitida: str | None, tercero: PersonaFisicaJuridica | None
@@ -650,8 +777,18 @@ class RegistroAlta:
         )
 
     def as_anterior(self) -> RegistroAnterior:
-        """This record as the ``RegistroAnterior`` of the next record in the chain."""
-        return RegistroAnterior(self.id_factura, self.huella)
+        """This record as the ``RegistroAnterior`` of the next record in the chain.
+
+        The huella came from :func:`chain.digest`, so it has the form RegistroAnterior checks.
+        """
+        return _assemble_anterior(self.id_factura, self.huella)
+
+
+_assemble_anterior: Final = _assembler(RegistroAnterior)
+_set_alta_cuota_text: Final = RegistroAlta.__dict__["cuota_total_text"].__set__
+_set_alta_importe_text: Final = RegistroAlta.__dict__["importe_total_text"].__set__
+_set_alta_fecha_hora_text: Final = RegistroAlta.__dict__["fecha_hora_text"].__set__
+_set_alta_huella: Final = RegistroAlta.__dict__["huella"].__set__
 
 
 @_slot_init
@@ -717,8 +854,11 @@ class RegistroAnulacion:
         )
 
     def as_anterior(self) -> RegistroAnterior:
-        """This record as the ``RegistroAnterior`` of the next record in the chain."""
-        return RegistroAnterior(self.id_factura, self.huella)
+        """This record as the ``RegistroAnterior`` of the next record in the chain.
+
+        The huella came from :func:`chain.digest`, so it has the form RegistroAnterior checks.
+        """
+        return _assemble_anterior(self.id_factura, self.huella)
 
 
 Registro = RegistroAlta | RegistroAnulacion

@@ -37,10 +37,12 @@ from facturo.verifactu.records import (
     Registro,
 )
 from facturo.verifactu.xml_records import (
+    REG_FACTU_ENVELOPE_OPEN,
+    REG_FACTU_OPEN,
+    SOAP_CLOSE,
     XML_DECLARATION,
-    in_envelope,
     record_text,
-    reg_factu_text,
+    reg_factu_content,
 )
 
 _BASE: Final = (
@@ -126,15 +128,24 @@ def _id_factura(parent: etree._Element, tag: str, value: IDFactura) -> None:
     _add(node, _SF + "FechaExpedicionFactura", value.fecha_text)
 
 
-def _trusted_parser() -> etree.XMLParser:
-    # Our own text: no entities or DTD can appear, but keep the same safe settings. Our
-    # messages carry no ID attributes, so libxml2 need not index them (a few percent of a parse).
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, collect_ids=False
-    )
+_PARSERS = threading.local()
 
 
-_TRUSTED = _trusted_parser()
+def _trusted() -> etree.XMLParser:
+    """This thread's parser for text we wrote ourselves.
+
+    lxml parsers keep per-parse state and must not be used by two threads at once, so each
+    thread gets its own, made on first use. Our own text carries no entities or DTD, but the
+    parser keeps the same safe settings; our messages carry no ID attributes, so libxml2 need
+    not index them (a few percent of a parse).
+    """
+    try:
+        parser: etree.XMLParser = _PARSERS.trusted
+    except AttributeError:
+        parser = _PARSERS.trusted = etree.XMLParser(
+            resolve_entities=False, no_network=True, huge_tree=False, collect_ids=False
+        )
+    return parser
 
 
 def record_element(record: Registro) -> etree._Element:
@@ -142,7 +153,7 @@ def record_element(record: Registro) -> etree._Element:
 
     The unit that NO VERI*FACTU mode signs (XAdES enveloped) and keeps [spec §12].
     """
-    return etree.fromstring(record_text(record).encode("utf-8"), _TRUSTED)
+    return etree.fromstring(record_text(record).encode("utf-8"), _trusted())
 
 
 def _check_batch(cabecera: Cabecera, records: Sequence[Registro]) -> None:
@@ -154,7 +165,10 @@ def _check_batch(cabecera: Cabecera, records: Sequence[Registro]) -> None:
             ],
         )
     nif = cabecera.obligado_emision.nif
-    if all(r.id_factura.id_emisor_factura == nif for r in records):
+    for record in records:
+        if record.id_factura.id_emisor_factura != nif:
+            break
+    else:
         return
     strangers = [
         Fault(
@@ -185,26 +199,25 @@ def reg_factu_xml(
     :class:`SchemaInvalid` means a bug here, never something the AEAT should see.
     """
     _check_batch(cabecera, records)
-    text = reg_factu_text(cabecera, records, envelope=False)
-    body = text[len(XML_DECLARATION) :]
+    content = reg_factu_content(cabecera, records)
     if check_schema:
-        _check_own(body.encode("utf-8"), "SuministroLR.xsd")
+        _check_own((REG_FACTU_OPEN + content).encode("utf-8"), "SuministroLR.xsd")
     if envelope:
-        text = XML_DECLARATION + in_envelope(body)
-    return text.encode("utf-8")
+        return f"{XML_DECLARATION}{REG_FACTU_ENVELOPE_OPEN}{content}{SOAP_CLOSE}".encode()
+    return f"{XML_DECLARATION}{REG_FACTU_OPEN}{content}".encode()
 
 
 def _check_own(payload: bytes, name: str) -> None:
     """Validate a payload we wrote: parsed as a document root, so lxml copies nothing."""
     xsd = schema(name)
-    if not xsd.validate(etree.fromstring(payload, _TRUSTED)):
+    if not xsd.validate(etree.fromstring(payload, _trusted())):
         faults = [Fault("4102", err.message, (err.path or "$",)) for err in xsd.error_log]
         raise SchemaInvalid(f"XML does not match {name}", faults=faults)
 
 
 def reg_factu_element(cabecera: Cabecera, records: Sequence[Registro]) -> etree._Element:
     """``sum:RegFactuSistemaFacturacion`` as an element (see :func:`reg_factu_xml`)."""
-    return etree.fromstring(reg_factu_xml(cabecera, records, envelope=False), _TRUSTED)
+    return etree.fromstring(reg_factu_xml(cabecera, records, envelope=False), _trusted())
 
 
 def consulta_element(consulta: ConsultaFactu) -> etree._Element:
@@ -277,9 +290,6 @@ def consulta_xml(consulta: ConsultaFactu, *, envelope: bool = True) -> bytes:
 # --------------------------------------------------------------------------------------------
 # Parsing untrusted bytes
 # --------------------------------------------------------------------------------------------
-
-
-_PARSERS = threading.local()
 
 
 def _parser() -> etree.XMLParser:

@@ -13,7 +13,6 @@ attributes. Records refuse control characters, which XML 1.0 cannot carry.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Final
 
 from facturo.verifactu import formats
@@ -108,9 +107,26 @@ def _sistema(out: list[str], value: SistemaInformatico) -> None:
     out.append(_sistema_text(value))
 
 
-@lru_cache(maxsize=64)
+#: SistemaInformatico blocks already written, by the identity of the value: one installation
+#: writes the same block on every record, and hashing a ten-field dataclass to find it in an
+#: ``lru_cache`` cost as much as writing it. The value is kept with its text, so its id cannot
+#: be reused while the entry lives; a new value with equal fields is simply written again.
+_SISTEMA_TEXTS: Final[dict[int, tuple[SistemaInformatico, str]]] = {}
+_SISTEMA_TEXTS_MAX: Final = 64
+
+
 def _sistema_text(value: SistemaInformatico) -> str:
-    # One installation writes the same block on every record: write it once.
+    hit = _SISTEMA_TEXTS.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = _sistema_block(value)
+    if len(_SISTEMA_TEXTS) >= _SISTEMA_TEXTS_MAX:
+        _SISTEMA_TEXTS.clear()
+    _SISTEMA_TEXTS[id(value)] = (value, text)
+    return text
+
+
+def _sistema_block(value: SistemaInformatico) -> str:
     out: list[str] = ["<sum1:SistemaInformatico>"]
     _el(out, "NombreRazon", value.nombre_razon)
     if value.nif is not None:
@@ -130,36 +146,30 @@ def _sistema_text(value: SistemaInformatico) -> str:
 
 def _detalle(out: list[str], line: DetalleDesglose) -> None:
     # Codes were checked against their lists and numbers written by formats: nothing to escape.
-    clave, calif = line.clave_regimen, line.calificacion_operacion
+    clave, calif, exenta = line.clave_regimen, line.calificacion_operacion, line.operacion_exenta
     tipo, coste = line.tipo_impositivo_text, line.base_a_coste_text
     cuota, tipo_re, cuota_re = line.cuota_text, line.tipo_recargo_text, line.cuota_recargo_text
+    out.append(f"<sum1:DetalleDesglose><sum1:Impuesto>{line.impuesto}</sum1:Impuesto>")
+    if clave is not None:
+        out.append(f"<sum1:ClaveRegimen>{clave}</sum1:ClaveRegimen>")
+    if calif is not None:
+        out.append(f"<sum1:CalificacionOperacion>{calif}</sum1:CalificacionOperacion>")
+    elif exenta is not None:
+        out.append(f"<sum1:OperacionExenta>{exenta}</sum1:OperacionExenta>")
+    if tipo is not None:
+        out.append(f"<sum1:TipoImpositivo>{tipo}</sum1:TipoImpositivo>")
     out.append(
-        f"<sum1:DetalleDesglose><sum1:Impuesto>{line.impuesto.value}</sum1:Impuesto>"
-        + ("" if clave is None else f"<sum1:ClaveRegimen>{clave}</sum1:ClaveRegimen>")
-        + (
-            f"<sum1:CalificacionOperacion>{calif}</sum1:CalificacionOperacion>"
-            if calif is not None
-            else ""
-            if line.operacion_exenta is None
-            else f"<sum1:OperacionExenta>{line.operacion_exenta}</sum1:OperacionExenta>"
-        )
-        + ("" if tipo is None else f"<sum1:TipoImpositivo>{tipo}</sum1:TipoImpositivo>")
-        + f"<sum1:BaseImponibleOimporteNoSujeto>{line.base_text}"
-        "</sum1:BaseImponibleOimporteNoSujeto>"
-        + ("" if coste is None else f"<sum1:BaseImponibleACoste>{coste}</sum1:BaseImponibleACoste>")
-        + ("" if cuota is None else f"<sum1:CuotaRepercutida>{cuota}</sum1:CuotaRepercutida>")
-        + (
-            ""
-            if tipo_re is None
-            else f"<sum1:TipoRecargoEquivalencia>{tipo_re}</sum1:TipoRecargoEquivalencia>"
-        )
-        + (
-            ""
-            if cuota_re is None
-            else f"<sum1:CuotaRecargoEquivalencia>{cuota_re}</sum1:CuotaRecargoEquivalencia>"
-        )
-        + "</sum1:DetalleDesglose>"
+        f"<sum1:BaseImponibleOimporteNoSujeto>{line.base_text}</sum1:BaseImponibleOimporteNoSujeto>"
     )
+    if coste is not None:
+        out.append(f"<sum1:BaseImponibleACoste>{coste}</sum1:BaseImponibleACoste>")
+    if cuota is not None:
+        out.append(f"<sum1:CuotaRepercutida>{cuota}</sum1:CuotaRepercutida>")
+    if tipo_re is not None:
+        out.append(f"<sum1:TipoRecargoEquivalencia>{tipo_re}</sum1:TipoRecargoEquivalencia>")
+    if cuota_re is not None:
+        out.append(f"<sum1:CuotaRecargoEquivalencia>{cuota_re}</sum1:CuotaRecargoEquivalencia>")
+    out.append("</sum1:DetalleDesglose>")
 
 
 def _alta(out: list[str], r: RegistroAlta, decls: str) -> None:
@@ -174,12 +184,12 @@ def _alta(out: list[str], r: RegistroAlta, decls: str) -> None:
     )
     if r.ref_externa is not None:
         _el(out, "RefExterna", r.ref_externa)
-    _el(out, "NombreRazonEmisor", r.nombre_razon_emisor)
+    out.append(f"<sum1:NombreRazonEmisor>{_esc(r.nombre_razon_emisor)}</sum1:NombreRazonEmisor>")
     if r.subsanacion:
         out.append("<sum1:Subsanacion>S</sum1:Subsanacion>")
     if r.rechazo_previo is not None:
         _el(out, "RechazoPrevio", r.rechazo_previo)
-    out.append(f"<sum1:TipoFactura>{r.tipo_factura.value}</sum1:TipoFactura>")
+    out.append(f"<sum1:TipoFactura>{r.tipo_factura}</sum1:TipoFactura>")  # a StrEnum: its value
     if r.tipo_rectificativa is not None:
         _el(out, "TipoRectificativa", r.tipo_rectificativa.value)
     if r.facturas_rectificadas:
@@ -282,10 +292,10 @@ def _registro(out: list[str], record: Registro, decls: str = "") -> None:
 
 
 def _persona_es(out: list[str], tag: str, nombre: str, nif: str) -> None:
-    out.append(f"<sum1:{tag}>")
-    _el(out, "NombreRazon", nombre)
-    _el(out, "NIF", nif)
-    out.append(f"</sum1:{tag}>")
+    out.append(  # Persona checked the NIF against NIF_RE: nothing to escape
+        f"<sum1:{tag}><sum1:NombreRazon>{_esc(nombre)}</sum1:NombreRazon>"
+        f"<sum1:NIF>{nif}</sum1:NIF></sum1:{tag}>"
+    )
 
 
 def _cabecera(out: list[str], cab: Cabecera) -> None:
@@ -331,18 +341,39 @@ def in_envelope(payload: str) -> str:
     )
 
 
-def reg_factu_text(cabecera: Cabecera, records: Sequence[Registro], *, envelope: bool) -> str:
-    """The message as text, with the XML declaration; in a SOAP envelope when asked."""
-    out: list[str] = [XML_DECLARATION, f"<sum:RegFactuSistemaFacturacion{_DECLS}>"]
+#: The message root as it opens a bare message, declaring both namespaces.
+REG_FACTU_OPEN: Final = f"<sum:RegFactuSistemaFacturacion{_DECLS}>"
+#: The SOAP envelope up to and with the message root, the namespaces declared on the Envelope:
+#: what :func:`in_envelope` makes of :data:`REG_FACTU_OPEN`, written once.
+REG_FACTU_ENVELOPE_OPEN: Final = (
+    f'<soapenv:Envelope xmlns:soapenv="{NS_SOAP}"{_DECLS}><soapenv:Header/><soapenv:Body>'
+    "<sum:RegFactuSistemaFacturacion>"
+)
+
+
+def reg_factu_content(cabecera: Cabecera, records: Sequence[Registro]) -> str:
+    """The message after its opening tag: Cabecera, the records and the closing tag.
+
+    Written once per message and framed twice by :mod:`facturo.verifactu.xml`: after
+    :data:`REG_FACTU_OPEN` for the XSD check, after :data:`REG_FACTU_ENVELOPE_OPEN` for
+    sending.
+    """
+    out: list[str] = []
     _cabecera(out, cabecera)
     for record in records:
         out.append("<sum:RegistroFactura>")
         _registro(out, record)
         out.append("</sum:RegistroFactura>")
     out.append("</sum:RegFactuSistemaFacturacion>")
-    if envelope:
-        return XML_DECLARATION + in_envelope("".join(out[1:]))
     return "".join(out)
+
+
+def reg_factu_text(cabecera: Cabecera, records: Sequence[Registro], *, envelope: bool) -> str:
+    """The message as text, with the XML declaration; in a SOAP envelope when asked."""
+    content = reg_factu_content(cabecera, records)
+    if envelope:
+        return f"{XML_DECLARATION}{REG_FACTU_ENVELOPE_OPEN}{content}{SOAP_CLOSE}"
+    return f"{XML_DECLARATION}{REG_FACTU_OPEN}{content}"
 
 
 def record_text(record: Registro) -> str:
@@ -352,4 +383,13 @@ def record_text(record: Registro) -> str:
     return "".join(out)
 
 
-__all__ = ["SOAP_CLOSE", "XML_DECLARATION", "in_envelope", "record_text", "reg_factu_text"]
+__all__ = [
+    "REG_FACTU_ENVELOPE_OPEN",
+    "REG_FACTU_OPEN",
+    "SOAP_CLOSE",
+    "XML_DECLARATION",
+    "in_envelope",
+    "record_text",
+    "reg_factu_content",
+    "reg_factu_text",
+]
