@@ -10,18 +10,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from facturo.gobl import c14n
 from facturo.gobl.c14n import C14nError, canonical_json_plain
 from facturo.gobl.dsig import digest_document
+from facturo.gobl.errors import GoblError
 from facturo.gobl.schema.codec import (
     ZERO_UUID,
     decode,
     decode_document,
     encode,
     encode_document_full,
+    writer_source,
 )
 from facturo.gobl.schema.registry import Node, node_for, schema_id
 
@@ -164,3 +167,16 @@ def test_big_integers_are_not_plain() -> None:
     assert not enc.plain
     assert enc.out["lines"][0]["i"] == 2**63
     assert Decimal(2**63) == enc.out["lines"][0]["i"]
+
+
+def test_writer_source_shows_each_struct_writer_once() -> None:
+    text = writer_source("bill/invoice")
+    assert text.count("# <gobl writer bill.Line>") == 1
+    assert "# w17 = array; i17 = object bill.Line" in text
+    compile(text, "<writers>", "exec")  # the text is the code that runs, so it is Python
+    assert writer_source(schema_id("org/party")).startswith("# <gobl writer org.Party>")
+
+
+def test_writer_source_of_an_unknown_schema_is_an_error() -> None:
+    with pytest.raises(GoblError):
+        writer_source("bill/nope")

@@ -58,3 +58,24 @@ def test_leading_zeros_and_negative_zero_are_written_as_calculated() -> None:
     assert encode_document_full(typed).out["lines"][0]["quantity"] == "7.50"
     typed = decode_document(_line_doc("-0"))
     assert encode_document_full(typed).out["lines"][0]["quantity"] == "0"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(min_value=-(10**19), max_value=10**19)
+    | st.integers(min_value=-150, max_value=150)
+    | st.sampled_from([99, 100, 101, 10**18 - 1, 10**18, -100]),
+    st.integers(min_value=0, max_value=4),
+)
+def test_calculated_amounts_write_as_the_reference_writer(value: int, exp: int) -> None:
+    """Amounts made by calculation (not read from text) take the writer's own formatting for
+    two decimals; every value and exponent around it must give ``str(amount)``."""
+    amount = Amount(value, exp)
+    typed = {"$schema": schema_id("bill/invoice"), "totals": {"sum": amount, "payable": amount}}
+    node = node_for(schema_id("bill/invoice"))
+    assert node is not None
+    enc = encode_document_full(typed)
+    assert enc.out == encode(typed, node)
+    assert enc.out["totals"]["sum"] == str(amount)
+    if enc.twin is not None:
+        assert enc.twin["totals"]["sum"] == Amount.parse(str(amount))

@@ -26,6 +26,7 @@ from facturo.gobl.rules.walk import (
     TypeCheck,
     check_types,
     check_types_reference,
+    walk_source,
 )
 from facturo.gobl.schema.codec import decode_document
 from facturo.gobl.schema.registry import Node, node_for, schema_id
@@ -87,7 +88,9 @@ def _recorders(log: list[tuple[str, int, str]]) -> dict[str, TypeCheck]:
     checks: dict[str, TypeCheck] = {}
     for name in CORE_TYPE_CHECKS:
         checks[name] = recorder(name)
-    for name in ("bill.Invoice", "org.Item"):
+    # several sets on a type with checked members and on types without (whose checks the
+    # parent's code calls in place)
+    for name in ("bill.Invoice", "org.Item", "tax.Combo", "org.Note"):
         checks[name] = AllOf((recorder(name + "#1"), recorder(name + "#2")))
     return checks
 
@@ -161,3 +164,12 @@ def test_a_document_with_faults_gives_them_in_the_same_order() -> None:
         "GOBL-TAX-IDENTITY-02",
         "GOBL-ORG-IDENTITY-03",
     ]
+
+
+def test_walk_source_names_the_checks_it_calls() -> None:
+    node = node_for(schema_id("bill/invoice"))
+    assert node is not None
+    text = walk_source(node, CORE_TYPE_CHECKS)
+    assert "= check_combo" in text
+    compile(text, "<walk>", "exec")
+    assert walk_source(node, {}) == ""  # nothing checked, nothing generated

@@ -12,11 +12,11 @@ from typing import Any, Final
 
 from facturo.gobl.rules.faults import Faults
 from facturo.gobl.tax.combo import combo_regime
+from facturo.gobl.tax.identity_rules import is_code_format
 from facturo.gobl.tax.regime_def import RegimeDef, addon
 from facturo.gobl.tax.rounding_rules import VALID as VALID_ROUNDING
 
 TYPES: Final = ("standard", "proforma", "corrective", "credit-note", "debit-note", "other")
-_TAX_CODE: Final = re.compile(r"^[A-Z0-9Ñ&]+$")
 _EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -24,7 +24,7 @@ def check_tax_identity(f: Faults, tid: dict[str, Any], path: str) -> None:
     if not tid.get("country"):
         f.add("GOBL-TAX-IDENTITY-01", f"{path}.country", "tax id country code is always required")
     code = tid.get("code")
-    if code and not _TAX_CODE.match(code):
+    if code and not is_code_format(code):
         f.add("GOBL-TAX-IDENTITY-02", f"{path}.code", "tax id code must have a valid format")
 
 
@@ -62,28 +62,30 @@ def _ext_keys(reg: RegimeDef | None, addons: tuple[str, ...]) -> frozenset[str]:
 
 def check_taxes(
     f: Faults,
-    holder: dict[str, Any],
-    where: tuple[str, int],
+    taxes: list[dict[str, Any]],
+    where: str,
+    i: int,
     reg: RegimeDef | None,
     ext_keys: frozenset[str],
 ) -> None:
-    """Rules of the combos of ``$.<where[0]>[<where[1]>]``; the path is written on a fault."""
-    taxes = holder.get("taxes") or []
-    if not taxes:
-        return
+    """Rules of the (non-empty) combos ``taxes`` of ``$.<where>[<i>]``.
+
+    The path is only written for a fault.
+    """
     path = ""
     if len(taxes) > 1:
         cats = [c.get("cat") for c in taxes]
         if len(set(cats)) != len(cats):
-            path = f"{where[0]}[{where[1]}]"
+            path = f"{where}[{i}]"
             f.add("GOBL-TAX-SET-01", f"{path}.taxes", "all tax categories in a set must be unique")
     for j, combo in enumerate(taxes):
-        r = combo_regime(combo, reg) if "country" in combo else reg
-        cat = r.categories.get(combo.get("cat", "")) if r else None
-        if cat is not None and cat.keys:
-            no_pct = cat.keys.get(combo.get("key", ""))
-            if no_pct is False and combo.get("percent") is None:
-                path = path or f"{where[0]}[{where[1]}]"
+        # a combo with a percent passes rule 04 whatever its key: most do, so the regime's
+        # definitions are only looked up for the others
+        if combo.get("percent") is None:
+            r = combo_regime(combo, reg) if "country" in combo else reg
+            cat = r.categories.get(combo.get("cat", "")) if r else None
+            if cat is not None and cat.keys and cat.keys.get(combo.get("key", "")) is False:
+                path = path or f"{where}[{i}]"
                 f.add(
                     "GOBL-TAX-COMBO-04",
                     f"{path}.taxes[{j}]",
@@ -91,7 +93,7 @@ def check_taxes(
                 )
         ext = combo.get("ext")
         if ext and not ext_keys.issuperset(ext):
-            path = path or f"{where[0]}[{where[1]}]"
+            path = path or f"{where}[{i}]"
             for k in ext:
                 if k not in ext_keys:
                     f.add(
@@ -159,16 +161,24 @@ def check_invoice(f: Faults, inv: dict[str, Any], reg: RegimeDef | None) -> None
                     f"$.lines[{i}].item.price",
                     "invoice line item price is required",
                 )
-        if line.get("discounts"):
-            _modifiers(f, line["discounts"], f"$.lines[{i}].discounts", "GOBL-BILL-LINEDISCOUNT-01")
-        if line.get("charges"):
-            _modifiers(f, line["charges"], f"$.lines[{i}].charges", "GOBL-BILL-LINECHARGE-01")
-        check_taxes(f, line, ("$.lines", i), reg, ext_keys)
+        mods = line.get("discounts")
+        if mods:
+            _modifiers(f, mods, f"$.lines[{i}].discounts", "GOBL-BILL-LINEDISCOUNT-01")
+        mods = line.get("charges")
+        if mods:
+            _modifiers(f, mods, f"$.lines[{i}].charges", "GOBL-BILL-LINECHARGE-01")
+        taxes = line.get("taxes")
+        if taxes:
+            check_taxes(f, taxes, "$.lines", i, reg, ext_keys)
     _modifiers(f, discounts, "$.discounts", "GOBL-BILL-DISCOUNT-01")
     _modifiers(f, charges, "$.charges", "GOBL-BILL-CHARGE-01")
     for i, d in enumerate(discounts):
-        check_taxes(f, d, ("$.discounts", i), reg, ext_keys)
+        taxes = d.get("taxes")
+        if taxes:
+            check_taxes(f, taxes, "$.discounts", i, reg, ext_keys)
     for i, c in enumerate(charges):
-        check_taxes(f, c, ("$.charges", i), reg, ext_keys)
+        taxes = c.get("taxes")
+        if taxes:
+            check_taxes(f, taxes, "$.charges", i, reg, ext_keys)
     if not inv.get("totals"):
         f.add("GOBL-BILL-INVOICE-09", "$.totals", "invoice totals are required")

@@ -42,11 +42,26 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+# Whether a text is a calendar day, by text: every document has dates, and the documents of a
+# day share them. Emptied when full, like the other tables of pure answers.
+_IS_DATE: dict[str, bool] = {}
+
+
+def _is_date(text: str) -> bool:
+    ok = _IS_DATE.get(text)
+    if ok is None:
+        ok = parse_date(text) is not None
+        if len(_IS_DATE) >= 4096:
+            _IS_DATE.clear()
+        _IS_DATE[text] = ok
+    return ok
+
+
 def _check_dates(fields: tuple[str, ...]) -> TypeCheck:
     def check(f: Faults, obj: dict[str, Any], path: str, ctx: RuleContext) -> None:
         for name in fields:
             text = obj.get(name)
-            if isinstance(text, str) and text and parse_date(text) is None:
+            if isinstance(text, str) and text and not _is_date(text):
                 f.add("GOBL-CAL-DATE-01", f"{path}.{name}", "invalid date")
 
     return check

@@ -28,6 +28,8 @@ class Faults:
         return bool(self._items)
 
     def to_list(self, ignore: frozenset[str] = frozenset()) -> list[Fault]:
+        if not self._items:
+            return []  # the usual answer, without a comprehension's own call
         return [
             Fault(code=code, message=msg, paths=tuple(dict.fromkeys(paths)))
             for (code, msg), paths in self._items.items()

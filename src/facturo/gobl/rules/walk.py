@@ -11,7 +11,9 @@ Every document is validated after it is built, so the walk is planned once per (
 sets) and turned into code, as the codec does for its writers: one generated function per
 object node whose subtree holds a checked type, with an unrolled membership test per such
 member in schema order, the loops over arrays of structs written inline, and the type's checks
-called directly. Members that cannot hold a checked type are never looked at. The order of the
+called directly; a checked struct with no checked member (a combo, a tax identity) gets no
+function of its own, its parent calls its checks. Members that cannot hold a checked type are
+never looked at. :func:`walk_source` returns the generated text, to read it. The order of the
 checks is the interpreted walk's (members in schema order, each value's children before the
 value itself), so faults come out in the same order; :func:`check_types_reference` keeps that
 walk for the tests that compare the two.
@@ -106,6 +108,26 @@ def _checks_of(check: TypeCheck | None) -> tuple[TypeCheck, ...]:
     return (check,)
 
 
+def _leaf_calls(
+    node: Node, names: dict[int, str], checks: Mapping[str, TypeCheck], value: str, path: str
+) -> list[str]:
+    """The checks of a checked struct with no checked member, to call from its parent's code.
+
+    Such a struct's own visitor would only test that the value is a dict and call its checks,
+    so the parent does that in place (a combo on every line, a tax identity on every party).
+    Empty for any other node: its visitor is called.
+    """
+    if node.kind != "object" or any(id(sub) in names for sub in node.props.values()):
+        return []
+    name = names[id(node)]
+    found = _checks_of(checks.get(node.name))
+    if not found:
+        return []
+    if len(found) == 1:
+        return [f"{name}_check0(f, {value}, {path}, ctx)"]
+    return [f"p = {path}"] + [f"{name}_check{j}(f, {value}, p, ctx)" for j in range(len(found))]
+
+
 def _source(node: Node, names: dict[int, str], checks: Mapping[str, TypeCheck]) -> str:
     """The visitor of one relevant node, calling the others by their names in ``names``."""
     name = names[id(node)]
@@ -138,14 +160,24 @@ def _source(node: Node, names: dict[int, str], checks: Mapping[str, TypeCheck]) 
         lines += [f"    if {k} in value:", f"        v = value[{k}]"]
         item = sub.item
         if sub.kind == "array" and item is not None and id(item) in names and _PLAIN.match(key):
+            lines.append("        if v.__class__ is list:")
+            lines.append("            for i, x in enumerate(v):")
+            calls = _leaf_calls(item, names, checks, "x", f"f'{{path}}.{key}[{{i}}]'")
+            if calls:
+                lines.append("                if x.__class__ is dict or isinstance(x, dict):")
+                lines += [f"                    {c}" for c in calls]
+            else:
+                lines += [
+                    "                if x is not None:",
+                    f"                    {names[id(item)]}(f, x, f'{{path}}.{key}[{{i}}]', ctx)",
+                ]
             lines += [
-                "        if v.__class__ is list:",
-                "            for i, x in enumerate(v):",
-                "                if x is not None:",
-                f"                    {names[id(item)]}(f, x, f'{{path}}.{key}[{{i}}]', ctx)",
                 "        elif v is not None:",
                 f"            {names[id(sub)]}(f, v, path + {'.' + key!r}, ctx)",
             ]
+        elif calls := _leaf_calls(sub, names, checks, "v", f"path + {'.' + key!r}"):
+            lines.append("        if v.__class__ is dict or isinstance(v, dict):")
+            lines += [f"            {c}" for c in calls]
         else:
             lines += [
                 "        if v is not None:",
@@ -156,8 +188,10 @@ def _source(node: Node, names: dict[int, str], checks: Mapping[str, TypeCheck]) 
     return "\n".join(lines) + "\n"
 
 
-def _compile(root: Node, checks: Mapping[str, TypeCheck]) -> Visit | None:
-    """Generate and compile the visitors of every relevant node reachable from ``root``."""
+def _plan(root: Node, checks: Mapping[str, TypeCheck]) -> tuple[str, dict[str, Any], str] | None:
+    """The source of the visitors of every relevant node reachable from ``root``, the checks
+    it calls by name, and the root's visitor name; None when nothing under ``root`` is checked.
+    """
     nodes = _graph(root)
     rel = _relevant(nodes, checks)
     if id(root) not in rel:
@@ -168,14 +202,37 @@ def _compile(root: Node, checks: Mapping[str, TypeCheck]) -> Visit | None:
     for n in nodes:
         if id(n) not in rel:
             continue
-        parts.append(_source(n, names, checks))
+        parts.append(f"# {n.kind} {n.name}\n" + _source(n, names, checks))
         for j, check in enumerate(_checks_of(checks.get(n.name) if n.kind == "object" else None)):
             scope[f"{names[id(n)]}_check{j}"] = check
+    return "\n".join(parts), scope, names[id(root)]
+
+
+def _compile(root: Node, checks: Mapping[str, TypeCheck]) -> Visit | None:
+    """Generate and compile the visitors of every relevant node reachable from ``root``."""
+    plan = _plan(root, checks)
+    if plan is None:
+        return None
+    source, scope, entry = plan
     label = f"<gobl rule walk {root.name or 'document'}>"
     # the keys written into the source are schema property names, each written with repr()
-    exec(compile("\n".join(parts), label, "exec"), scope)  # noqa: S102
-    visit: Visit = scope[names[id(root)]]
+    exec(compile(source, label, "exec"), scope)  # noqa: S102
+    visit: Visit = scope[entry]
     return visit
+
+
+def walk_source(root: Node, checks: Mapping[str, TypeCheck]) -> str:
+    """The Python source :func:`check_types` compiles for ``root`` and ``checks``, to read.
+
+    ``visitN_checkJ`` names the J-th rule set of the type above ``visitN``; the text is empty
+    when nothing under ``root`` is checked.
+    """
+    plan = _plan(root, checks)
+    if plan is None:
+        return ""
+    source, scope, _ = plan
+    named = "\n".join(f"# {k} = {getattr(v, '__qualname__', v)}" for k, v in scope.items())
+    return f"{named}\n\n{source}"
 
 
 def check_types(

@@ -9,10 +9,13 @@ into code once, as attrs, cattrs and pydantic do for their classes:
   ``exec``: one unrolled membership test per property in struct order (``k in value`` is an
   opcode, half the cost of a ``get`` call, and most properties are absent), with the
   ``omitempty`` test chosen by the property's kind (an amount always writes a non-empty
-  string, a struct is kept even when empty, a plain string is kept when non-empty), and the
+  string, a struct is kept even when empty, a plain string is kept when non-empty), the
   loops over arrays of structs and maps of strings written inline, so no per-value dispatch
-  remains;
-* readers and the other writers are closures made once per node and kept on it;
+  remains, and a calculated amount with two decimals (most of them) formatted in place;
+  :func:`writer_source` returns the generated text, to read it;
+* readers and the other writers are closures made once per node and kept on it; a struct's
+  reader reads its arrays of structs in a plain loop of its own (a comprehension is a function
+  call of its own on Python 3.11, and every line has its taxes and discounts);
 * the writer returns the output *and* the output read back (the "twin" :func:`decode_document`
   would give), so validation after a build needs no second walk; and it notes whether the
   output holds anything but strings, booleans and int64 integers, so the digest can skip the
@@ -38,7 +41,7 @@ from facturo.gobl.schema.codec_reference import (
     is_empty,
     plain_value,
 )
-from facturo.gobl.schema.registry import Node, node_for
+from facturo.gobl.schema.registry import Node, node_for, schema_id
 
 __all__ = [
     "ZERO_UUID",
@@ -49,6 +52,7 @@ __all__ = [
     "encode_document",
     "encode_document_full",
     "encode_document_typed",
+    "writer_source",
 ]
 
 _INT64_MIN: Final = -(2**63)
@@ -200,10 +204,19 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
                     out[k] = v if v.__class__ is str else _copy(v)
                 elif v is None:
                     out[k] = None
+                elif k in items and v.__class__ is list:
+                    f = items[k]
+                    o = []
+                    for x in v:
+                        if x is not None:
+                            o.append(f(x))
+                    out[k] = o
                 else:
                     out[k] = subs[k](v)
             return out
 
+        # arrays of structs: their items' readers, looped over here
+        items: dict[str, Callable[[Any], Any]] = {}
         pending[node] = dec_object  # before the members' readers: schemas are recursive
         subs.update(
             {
@@ -212,22 +225,38 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
                 if sub.kind != "value"
             }
         )
+        for k, sub in node.props.items():
+            if _objects(sub):
+                assert sub.item is not None
+                items[k] = _pending_decoder(sub.item, pending)
         return dec_object
     if kind in ("array", "map"):
         assert node.item is not None
         cell: list[Callable[[Any], Any]] = []
 
+        # plain values read as themselves when they are text (``ext``, ``meta``, ``$tags``)
+        strings = node.item.kind == "value"
+
         def dec_array(value: Any) -> Any:
             if value.__class__ is not list and not isinstance(value, list):
                 return _copy(value)
             f = cell[0]
-            return [f(v) for v in value if v is not None]
+            out = []
+            for v in value:
+                if strings and v.__class__ is str:
+                    out.append(v)
+                elif v is not None:
+                    out.append(f(v))
+            return out
 
         def dec_map(value: Any) -> Any:
             if value.__class__ is not dict and not isinstance(value, dict):
                 return _copy(value)
             f = cell[0]
-            return {k: f(v) for k, v in value.items()}
+            out = {}
+            for k, v in value.items():
+                out[k] = v if strings and v.__class__ is str else f(v)
+            return out
 
         fn = dec_array if kind == "array" else dec_map
         pending[node] = fn
@@ -352,6 +381,10 @@ _MEMBER: Final = {
         c = v.__class__
         if c is ReadAmount:
             out[{k}] = v._text
+            twin[{k}] = v
+        elif c is Amount and v._exp == 2 and 100 <= v._value < SAFE:
+            s = str(v._value)
+            out[{k}] = f"{{s[:-2]}}.{{s[-2:]}}"
             twin[{k}] = v
         elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
             out[{k}] = v.__str__()
@@ -564,6 +597,37 @@ def _compile_encoder(node: Node, pending: dict[Node, Writer]) -> Writer:
     leaf = writers.get(kind, _enc_value)
     pending[node] = leaf
     return leaf
+
+
+def writer_source(schema: str) -> str:
+    """The Python source of the writers generated for a document type, to read.
+
+    ``schema`` is a ``$schema`` URL or its path (``bill/invoice``). Every struct the type
+    reaches has a writer, listed once, with what each ``wN``/``iN`` it calls stands for: the
+    member's writer, and for an array of structs its items' writer.
+    """
+    root = node_for(schema if "://" in schema else schema_id(schema))
+    if root is None:
+        raise GoblError(ErrorKey.UNKNOWN_SCHEMA, f"unknown schema '{schema}'")
+    parts: list[str] = []
+    seen: set[int] = set()
+    queue = [root]
+    while queue:
+        node = queue.pop(0)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        queue += [*node.props.values(), *([node.item] if node.item is not None else [])]
+        if node.kind != "object":
+            continue
+        names = [
+            f"# w{i} = {sub.kind} {sub.name}".rstrip()
+            + (f"; i{i} = {sub.item.kind} {sub.item.name}" if _objects(sub) and sub.item else "")
+            for i, sub in enumerate(node.props.values())
+        ]
+        parts.append("\n".join([f"# <gobl writer {node.name or 'object'}>", *names]))
+        parts.append(_object_source(node))
+    return "\n".join(parts)
 
 
 def encode_document_full(doc: dict[str, Any]) -> Encoded:

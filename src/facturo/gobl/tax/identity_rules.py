@@ -18,11 +18,27 @@ _CODE: Final = re.compile(r"^[A-Z0-9Ñ&]+$")
 _SCHEME: Final = re.compile(r"^[A-ZÑa-z0-9]+([.\-:/,_& ]?[A-ZÑa-z0-9]+)*$")
 
 
+# Whether a code has the format, by code: a supplier's tax ID is checked on every invoice it
+# issues, by the invoice rules and by this type's. Emptied when full.
+_CODE_OK: dict[str, bool] = {}
+
+
+def is_code_format(code: str) -> bool:
+    """Whether a tax ID code is upper-case letters and digits (``GOBL-TAX-IDENTITY-02``)."""
+    ok = _CODE_OK.get(code)
+    if ok is None:
+        ok = _CODE.match(code) is not None
+        if len(_CODE_OK) >= 4096:
+            _CODE_OK.clear()
+        _CODE_OK[code] = ok
+    return ok
+
+
 def check_tax_identity(f: Faults, tid: dict[str, Any], path: str, ctx: RuleContext) -> None:
     if not tid.get("country"):
         f.add("GOBL-TAX-IDENTITY-01", f"{path}.country", "tax id country code is always required")
     code = tid.get("code")
-    if code and not _CODE.match(code):
+    if code and not is_code_format(code):
         f.add("GOBL-TAX-IDENTITY-02", f"{path}.code", "tax id code must have a valid format")
     scheme = tid.get("scheme")
     if scheme and not _SCHEME.match(scheme):

@@ -18,13 +18,13 @@ from facturo.gobl.rules.faults import Faults
 P: Final = "GOBL-ES-VERIFACTU-"
 _SIMPLIFIED: Final = ("F2", "R5")
 _CORRECTIONS: Final = ("corrective", "credit-note", "debit-note")
-_MAIN_TAXES: Final = ("VAT", "IGIC", "IPSI")
 
 
 def _combo(f: Faults, combo: dict[str, Any], holder: str, i: int, j: int) -> None:
-    """Rules of one combo of ``$.<holder>[i].taxes[j]``; the path is only written for a fault."""
-    if combo.get("cat") not in ("VAT", "IGIC"):
-        return
+    """Rules of one VAT or IGIC combo of ``$.<holder>[i].taxes[j]``.
+
+    The path is only written for a fault; the caller picks the combos by category.
+    """
     ext = combo.get("ext") or {}
     if REGIME not in ext:
         f.add(
@@ -134,19 +134,25 @@ def check_invoice(f: Faults, inv: dict[str, Any]) -> None:
                 "general note text must be 500 characters or less",
             )
     for i, line in enumerate(inv.get("lines") or ()):
-        taxes = line.get("taxes") or ()
-        for c in taxes:
-            if c.get("cat") in _MAIN_TAXES:
-                break
-        else:
+        # one pass: only VAT and IGIC combos have rules, and both are main taxes, so a line
+        # without a main tax has no combo faults to come before rule 15's
+        main = False
+        for j, combo in enumerate(line.get("taxes") or ()):
+            cat = combo.get("cat")
+            if cat == "VAT" or cat == "IGIC":
+                main = True
+                _combo(f, combo, "lines", i, j)
+            elif cat == "IPSI":
+                main = True
+        if not main:
             f.add(
                 P + "BILL-INVOICE-15",
                 f"$.lines[{i}].taxes",
                 "must include at least one of VAT, IGIC, or IPSI",
             )
-        for j, combo in enumerate(taxes):
-            _combo(f, combo, "lines", i, j)
     for k in ("discounts", "charges"):
         for i, m in enumerate(inv.get(k) or ()):
             for j, combo in enumerate(m.get("taxes") or ()):
-                _combo(f, combo, k, i, j)
+                cat = combo.get("cat")
+                if cat == "VAT" or cat == "IGIC":
+                    _combo(f, combo, k, i, j)
