@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facturo.gobl.num import Amount, Percentage, rounded_div
+from facturo.gobl.num.amount import POW10, amount_at, make_amount, rescale_int, round_pow10
 
 _VALUES = st.integers(min_value=-(10**22), max_value=10**22) | st.sampled_from(
     [0, 5, -5, 15, -15, 25, -25, 49, 50, -50, 51, 95, -95, 105, -105]
@@ -77,3 +78,27 @@ def test_comparison_is_numeric_whatever_the_exponents(v1: int, e1: int, v2: int,
     assert a.compare(b) == (x > y) - (x < y)
     assert a.equals(b) is (x == y)
     assert Amount(v1, e1).equals(Amount(v1, e1))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES, _EXPS, _EXPS)
+def test_integer_rescaling_equals_amount_rescaling(value: int, exp: int, to: int) -> None:
+    expected = _pair(Amount(value, exp).rescale(to))
+    assert _pair(amount_at(value, exp, to)) == expected
+    assert (rescale_int(value, exp, to), to) == expected
+    if to < exp:
+        assert round_pow10(value, exp - to) == rounded_div(value, 10 ** (exp - to))
+    assert _pair(make_amount(value, exp)) == (value, exp)
+
+
+def test_powers_of_ten_past_the_table_are_made_on_use() -> None:
+    assert POW10[70] == 10**70
+    assert rescale_int(1, 0, 80) == 10**80
+
+
+@settings(max_examples=200, deadline=None)
+@given(_VALUES, _EXPS, _VALUES, _EXPS)
+def test_percentages_compare_by_value(v1: int, e1: int, v2: int, e2: int) -> None:
+    p, q = Percentage(v1, e1), Percentage(v2, e2)
+    assert p.equals(q) is (Decimal(v1).scaleb(-e1) == Decimal(v2).scaleb(-e2))
+    assert p.is_zero() is (v1 == 0)

@@ -14,14 +14,25 @@ from facturo.gobl import currency as currencies
 from facturo.gobl.bill.line_calculate import LineContext, calculate_line, round_line
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
+from facturo.gobl.num.amount import POW10, amount_at, make_amount, rescale_int
 from facturo.gobl.tax.regime_def import RegimeDef
 from facturo.gobl.tax.rounding_rules import PRECISE, Rounding
 from facturo.gobl.tax.totals_calculator import Taxable, calculate_taxes, round_total, sum_total
 
+# Rounding rules are immutable values and a process sees a few (rule, subunits) pairs.
+_ROUNDINGS: dict[tuple[str, int], Rounding] = {}
+
 
 def rounding_for(doc: dict[str, Any], reg: RegimeDef | None, subunits: int) -> Rounding:
     rule = (doc.get("tax") or {}).get("rounding") or (reg.rounding if reg else "") or PRECISE
-    return Rounding(rule, subunits)
+    if rule.__class__ is not str:
+        return Rounding(rule, subunits)
+    rr = _ROUNDINGS.get((rule, subunits))
+    if rr is None:
+        rr = Rounding(rule, subunits)
+        if len(_ROUNDINGS) < 256:
+            _ROUNDINGS[(rule, subunits)] = rr
+    return rr
 
 
 def _modifiers(
@@ -43,8 +54,37 @@ def _modifiers(
     return total, amounts
 
 
+def _customer_rates(doc: dict[str, Any]) -> None:
+    """``customer-rates``: every combo is taxed at the customer's country's rates."""
+    country = ((doc.get("customer") or {}).get("tax_id") or {}).get("country")
+    if country:
+        for holder in (
+            *(doc.get("lines") or ()),
+            *(doc.get("discounts") or ()),
+            *(doc.get("charges") or ()),
+        ):
+            for combo in holder.get("taxes") or ():
+                combo["country"] = country
+
+
+def _preceding(refs: list[dict[str, Any]], cur: str, rr: Rounding) -> None:
+    """Tax totals given in preceding documents are summed and rounded in their currency."""
+    for ref in refs:
+        t = ref.get("tax")
+        if t:
+            psub = currencies.subunits(ref.get("currency") or cur) or rr.subunits
+            prr = Rounding(PRECISE if rr.precise else "currency", psub)
+            sum_total(t, prr)
+            round_total(t, psub)
+
+
 def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: str) -> None:
-    """Lines, discounts, charges, taxes and totals of an invoice-like document, in place."""
+    """Lines, discounts, charges, taxes and totals of an invoice-like document, in place.
+
+    Runs once per document; members that are usually absent (tags, preceding documents,
+    document discounts and charges, payment) are tested once each and their work kept in
+    functions of their own.
+    """
     cur = doc.get("currency") or ""
     sub = currencies.subunits(cur) if cur else None
     if sub is None:
@@ -54,93 +94,97 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
         doc["currency"] = cur
         sub = currencies.subunits(cur) or 0
     rr = rounding_for(doc, reg, sub)
+    tags = doc.get("$tags")
+    if tags:
+        if "bypass" in tags:
+            return
+        if "customer-rates" in tags:
+            _customer_rates(doc)
+    refs = doc.get("preceding")
+    if refs:
+        _preceding(refs, cur, rr)
+
     ctx = LineContext(cur, rr, doc.get("exchange_rates") or [])
-    tags = doc.get("$tags") or ()
-    if "bypass" in tags:
-        return
-    if "customer-rates" in tags:
-        country = ((doc.get("customer") or {}).get("tax_id") or {}).get("country")
-        if country:
-            for holder in (
-                *(doc.get("lines") or ()),
-                *(doc.get("discounts") or ()),
-                *(doc.get("charges") or ()),
-            ):
-                for combo in holder.get("taxes") or ():
-                    combo["country"] = country
-    for ref in doc.get("preceding") or ():
-        t = ref.get("tax")
-        if t:
-            psub = currencies.subunits(ref.get("currency") or cur) or sub
-            prr = Rounding(PRECISE if rr.precise else "currency", psub)
-            sum_total(t, prr)
-            round_total(t, psub)
-
-    lines = doc.get("lines") or []
-    for i, line in enumerate(lines):
-        calculate_line(line, i, ctx, f"lines: {i}")
-
-    totals: dict[str, Any] = {}
-    old_totals = doc.get("totals") or {}
-    s = rr.zero
+    # the sum of the exact line totals, as integers at the widest exponent seen (gobl's
+    # ``match_precision`` then ``add``, from a zero at the currency's decimals)
+    sv, se = 0, sub
     items: list[Taxable] = []  # lines first, then discounts and charges, as gobl adds them
-    for line in lines:
-        if "total" in line:
-            t = line["total"]
-            s = s.match_precision(t).add(t)
-            items.append(Taxable(t, line.get("taxes") or []))
-    totals["sum"] = s
-    total = s
-    discounts = doc.get("discounts") or []
-    charges = doc.get("charges") or []
-    dsum, damounts = _modifiers(discounts, s, rr)
-    if dsum is not None:
-        totals["discount"] = dsum
-        total = total.subtract(dsum)
-    csum, camounts = _modifiers(charges, s, rr)
-    if csum is not None:
-        totals["charge"] = csum
-        total = total.add(csum)
-
-    for d, a in zip(discounts, damounts, strict=True):
-        items.append(Taxable(a.negate(), d.get("taxes") or []))
-    for c, a in zip(charges, camounts, strict=True):
-        items.append(Taxable(a, c.get("taxes") or []))
+    unpriced: list[dict[str, Any]] = []  # rounded only if the document has totals, as in gobl
+    for i, line in enumerate(doc.get("lines") or ()):
+        t = calculate_line(line, i, ctx)
+        if t is None:
+            unpriced.append(line)
+        else:
+            tv, te = t
+            if te > se:
+                sv *= POW10[te - se]
+                se = te
+            sv += tv if te == se else tv * POW10[se - te]
+            items.append((tv, te, line.get("taxes") or []))
+    # the document's totals are exact integers at the sum's exponent (``Amount.add`` and
+    # ``subtract`` keep the left operand's) until each is rounded once, below
+    s = make_amount(sv, se)
+    tv = sv
+    totals: dict[str, Any] = {"sum": None}
+    discounts = doc.get("discounts")
+    charges = doc.get("charges")
+    if discounts:
+        dsum, damounts = _modifiers(discounts, s, rr)
+        if dsum is not None:
+            totals["discount"] = dsum
+            tv -= rescale_int(dsum.value, dsum.exp, se)
+        for d, a in zip(discounts, damounts, strict=True):
+            items.append((-a.value, a.exp, d.get("taxes") or []))
+    if charges:
+        csum, camounts = _modifiers(charges, s, rr)
+        if csum is not None:
+            totals["charge"] = csum
+            tv += rescale_int(csum.value, csum.exp, se)
+        for c, a in zip(charges, camounts, strict=True):
+            items.append((a.value, a.exp, c.get("taxes") or []))
     if not items:
         doc.pop("totals", None)
         return
-    prices_include = (doc.get("tax") or {}).get("prices_include", "")
-    taxes = calculate_taxes(items, reg, tax_date, rr, prices_include)
-    if prices_include:
-        ct = next((c for c in taxes["categories"] if c["code"] == prices_include), None)
-        if ct is not None:
-            totals["tax_included"] = ct["amount"]
-            total = total.subtract(ct["amount"])
-    totals["total"] = total
+    for line in unpriced:
+        round_line(line)
+    tax = doc.get("tax")
+    prices_include = tax.get("prices_include", "") if tax else ""
+    taxes, tax_sum, retained, included = calculate_taxes(items, reg, tax_date, rr, prices_include)
+    if included is not None:
+        totals["tax_included"] = included
+        tv -= rescale_int(included.value, included.exp, se)
+    wv = tv + rescale_int(tax_sum.value, tax_sum.exp, se)  # total with tax
+    pv = wv  # payable
     if taxes["categories"]:
         totals["taxes"] = taxes
-    totals["tax"] = taxes["sum"]
-    totals["total_with_tax"] = total.add(taxes["sum"])
-    payable = totals["total_with_tax"]
-    if taxes.get("retained") is not None:
+    totals["tax"] = taxes["sum"]  # the tax sum, rounded with the rest of the tax total
+    if retained is not None:
         totals["retained_tax"] = taxes["retained"]
-        payable = payable.subtract(taxes["retained"])
-    totals["payable"] = payable
+        pv -= rescale_int(retained.value, retained.exp, se)
 
-    # rounding: the one place output amounts are rounded under ``precise``
-    for line in lines:
-        round_line(line)
-    for m in (*discounts, *charges):
-        base = m.get("base")
-        m["amount"] = m["amount"].rescale_down(base.exp if base is not None else sub)
-    for k in list(totals):
-        if k != "taxes":
+    # rounding: the one place output amounts are rounded under ``precise`` (lines were
+    # rounded as they were calculated, their exact totals being kept in ``items``, and the
+    # tax total comes rounded with its exact sums beside it)
+    for mods in (discounts, charges):
+        for m in mods or ():
+            base = m.get("base")
+            m["amount"] = m["amount"].rescale_down(base.exp if base is not None else sub)
+    for k in ("discount", "charge", "tax_included"):
+        if k in totals:
             totals[k] = totals[k].rescale(sub)
-    round_total(taxes, sub)
-    if old_totals.get("rounding") is not None:
-        totals["rounding"] = old_totals["rounding"]
-        totals["payable"] = totals["payable"].add(old_totals["rounding"])
-    _payment(doc, totals, sub)
+    # equal exact values share one (immutable) rounded amount
+    totals["sum"] = rounded = amount_at(sv, se, sub)
+    totals["total"] = rounded if tv == sv else amount_at(tv, se, sub)
+    totals["total_with_tax"] = rounded = amount_at(wv, se, sub)
+    totals["payable"] = rounded if pv == wv else amount_at(pv, se, sub)
+    old = doc.get("totals")
+    if old:
+        rounding = old.get("rounding")
+        if rounding is not None:
+            totals["rounding"] = rounding
+            totals["payable"] = totals["payable"].add(rounding)
+    if doc.get("payment"):
+        _payment(doc, totals, sub)
     doc["totals"] = totals
 
 

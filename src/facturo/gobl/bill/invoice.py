@@ -8,7 +8,8 @@ totals calculated, scenarios applied. The invoice is a typed JSON tree (see
 
 from __future__ import annotations
 
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Any, Final, NamedTuple
 
 from facturo.gobl.addons.registry import ADDONS
 from facturo.gobl.bill.calculator import calculate_document
@@ -41,21 +42,38 @@ def resolve_regime(doc: dict[str, Any]) -> RegimeDef | None:
     return regime(doc.get("$regime", ""))
 
 
+# The addon list a document names resolves to the same list every time (definitions are fixed
+# for the process); kept per list as given.
+_RESOLVED: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 def resolve_addons(doc: dict[str, Any]) -> list[str]:
     """Known addons plus the ones they require; unknown keys are silently dropped."""
-    keys: list[str] = []
-    for key in doc.get("$addons") or ():
-        a = addon(key)
-        if a is None:
-            continue
-        for k in (*a.requires, key):
-            if k not in keys:
-                keys.append(k)
-    if keys:
-        doc["$addons"] = keys
+    given = doc.get("$addons")
+    if not given:
+        doc.pop("$addons", None)
+        return []
+    try:
+        found = _RESOLVED.get(tuple(given))
+    except TypeError:  # a member that is not text: resolved below, and not kept
+        found = None
+    if found is None:
+        keys: list[str] = []
+        for key in given:
+            a = addon(key)
+            if a is None:
+                continue
+            for k in (*a.requires, key):
+                if k not in keys:
+                    keys.append(k)
+        found = tuple(keys)
+        if all(k.__class__ is str for k in given) and len(_RESOLVED) < 1024:
+            _RESOLVED[tuple(given)] = found
+    if found:
+        doc["$addons"] = list(found)
     else:
         doc.pop("$addons", None)
-    return keys
+    return list(found)
 
 
 def _migrate(doc: dict[str, Any], schema: str) -> None:
@@ -136,21 +154,43 @@ def calculate_invoice(doc: dict[str, Any]) -> None:
     calculate_bill(doc, SCHEMA)
 
 
+class _Plan(NamedTuple):
+    """What a (regime, addons, schema) runs: worked out once, as definitions are fixed."""
+
+    combo_normalizers: tuple[Callable[[dict[str, Any]], None], ...]
+    invoice_normalizers: tuple[Callable[[dict[str, Any]], None], ...]
+    scenarios: tuple[Scenario, ...]
+    untagged_scenarios: tuple[Scenario, ...]
+
+
+_PLANS: dict[tuple[str, tuple[str, ...], str], _Plan] = {}
+
+
+def _plan(reg: RegimeDef | None, addons: list[str], schema: str) -> _Plan:
+    key = (reg.country if reg is not None else "", tuple(addons), schema)
+    plan = _PLANS.get(key)
+    if plan is None:
+        code = [ADDONS[k] for k in addons if k in ADDONS]
+        every, untagged = _scenarios(reg, addons, schema)
+        plan = _PLANS[key] = _Plan(
+            tuple(c.combo for c in code if c.combo is not None),
+            tuple(c.invoice for c in code if c.invoice is not None),
+            every,
+            untagged,
+        )
+    return plan
+
+
 def calculate_bill(doc: dict[str, Any], schema: str) -> None:
     """The pipeline shared by invoices, orders and deliveries (same calculator in gobl)."""
     reg = resolve_regime(doc)
     addons = resolve_addons(doc)
     _migrate(doc, schema)
-    code = [ADDONS[k] for k in addons if k in ADDONS]
-    normalize_document(
-        doc,
-        combo_normalizers=[c.combo for c in code if c.combo is not None],
-    )
-    for c in code:
-        if c.invoice is not None:
-            c.invoice(doc)
+    plan = _plan(reg, addons, schema)
+    normalize_document(doc, combo_normalizers=plan.combo_normalizers)
+    for normalize in plan.invoice_normalizers:
+        normalize(doc)
     _check_tags(doc, reg, addons, schema)
     tax_date = doc.get("value_date") or doc.get("issue_date") or ""
     calculate_document(doc, reg, tax_date=tax_date)
-    every, untagged = _scenarios(reg, addons, schema)
-    apply_scenarios(doc, every if doc.get("$tags") else untagged)
+    apply_scenarios(doc, plan.scenarios if doc.get("$tags") else plan.untagged_scenarios)

@@ -1,18 +1,29 @@
 """Port of gobl bill/line_calculate.go (7a4ad62): sums and totals of lines and sub-lines.
 
-Line amounts stay unrounded here (at least the currency's decimals plus two under ``precise``);
-:func:`round_line` is the only place they are rounded, after the invoice totals were taken from
-the exact values.
+Line amounts stay unrounded while the invoice totals are taken from them (at least the
+currency's decimals plus two under ``precise``). A line's own output amounts are rounded to
+its price's decimals (:func:`round_line`) as soon as the line is calculated: nothing reads them
+before the end, and :func:`calculate_line` hands the exact total to the totals instead, so one
+walk over the lines does both.
+
+Most lines are a priced item in the document's currency, with neither sub-lines nor
+conversions: :func:`calculate_line` calculates those with integers at one exponent, and every
+other line goes through the general :func:`_calc_base`, which the integer path must always
+equal.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from facturo.gobl import currency as currencies
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
+from facturo.gobl.num.amount import POW10, make_amount, round_pow10
 from facturo.gobl.tax.rounding_rules import Rounding
+
+_ZERO: Final = Amount(0, 0)
+_new: Final = object.__new__
 
 
 class LineContext:
@@ -105,8 +116,139 @@ def _modifier_amount(
     return amount
 
 
-def calculate_line(line: dict[str, Any], index: int, ctx: LineContext, where: str) -> None:
+def _calc_general(line: dict[str, Any], ctx: LineContext, where: str) -> tuple[int, int] | None:
+    """:func:`_calc_base` then :func:`round_line`; returns the exact total, if priced.
+
+    An unpriced line is left to the caller to round (its sub-lines may be priced): gobl
+    rounds lines only when the document has totals.
+    """
+    if not _calc_base(line, ctx, where):
+        return None
+    total: Amount = line["total"]
+    round_line(line)
+    return total.value, total.exp
+
+
+def calculate_line(line: dict[str, Any], index: int, ctx: LineContext) -> tuple[int, int] | None:
+    """Number, calculate and round a document line; returns its exact total, if priced.
+
+    The exact total (before :func:`round_line`, as integer and exponent) is what the
+    document's sum and tax bases are made of. An unpriced line is not rounded here (see
+    :func:`_calc_general`).
+
+    A line without sub-lines or item currency, nearly every line of every document, is
+    :func:`_calc_base` then :func:`round_line` written here with integers at the line's
+    working exponent (``Amount`` arithmetic inlined): the price widened to the line exponent
+    times the quantity, rounded back by the quantity's decimals (``Amount.multiply``), then
+    rounded to the currency under ``currency`` (``Rounding.apply``); modifiers are subtracted
+    or added at that exponent, rounding the ones with more decimals (``Amount.subtract``),
+    a discount that is a percent of the sum being worked out in place (``Percentage.of``);
+    the written amounts are rounded to the price's decimals at once. Other lines take
+    :func:`_calculate_parts`, which runs the general code.
+    """
     line["i"] = index + 1
+    item = line.get("item")
+    if (
+        item is None
+        or "breakdown" in line
+        or "substituted" in line
+        or item.get("currency")
+        or (price := item.get("price")) is None
+    ):
+        return _calculate_parts(line, index, ctx)
+    rr = ctx.rr
+    sub = rr.subunits
+    pe = price._exp
+    if pe < sub:  # rescale_up(subunits)
+        price = make_amount(price._value * POW10[sub - pe], sub)
+        item["price"] = price
+        pe = sub
+    if "quantity" in line:
+        q: Amount = line["quantity"]
+    else:
+        q = line["quantity"] = _ZERO
+    e = rr.line_exp
+    if pe >= e:
+        e = pe
+        n = price._value * q._value
+    else:
+        n = price._value * POW10[e - pe] * q._value
+    if q._exp:
+        n = round_pow10(n, q._exp)
+    if not rr.precise and e > sub:
+        n = round_pow10(n, e - sub)
+        e = sub
+    total = n
+    discounts = line.get("discounts")
+    charges = line.get("charges")
+    if discounts or charges:
+        s: Amount | None = None  # the sum as an amount, made for the general modifiers only
+        for d in discounts or ():
+            pct = d.get("percent")
+            if pct is not None and d.get("base") is None:  # a percent of the sum, at e
+                pa = pct._amount
+                av = n * pa._value
+                if pa._exp:
+                    av = round_pow10(av, pa._exp)
+                total -= av
+                d["amount"] = (
+                    make_amount(round_pow10(av, e - pe), pe) if e > pe else make_amount(av, e)
+                )
+                continue
+            if s is None:
+                s = make_amount(n, e)
+            a = _modifier_amount(d, s, rr)
+            ae = a._exp
+            if ae == e:
+                total -= a._value
+            elif ae < e:
+                total -= a._value * POW10[e - ae]
+            else:
+                total -= round_pow10(a._value, ae - e)
+            if ae > pe:  # round_line
+                d["amount"] = make_amount(round_pow10(a._value, ae - pe), pe)
+        for c in charges or ():
+            if s is None:
+                s = make_amount(n, e)
+            a = _modifier_amount(c, s, rr, quantity=q)
+            ae = a._exp
+            if ae == e:
+                total += a._value
+            elif ae < e:
+                total += a._value * POW10[e - ae]
+            else:
+                total += round_pow10(a._value, ae - e)
+            if ae > pe:
+                c["amount"] = make_amount(round_pow10(a._value, ae - pe), pe)
+    # round_line: the price's decimals, half away from zero (round_pow10), the amounts made
+    # directly (make_amount inlined); a total equal to the sum is the same (immutable) amount
+    sa = _new(Amount)
+    if e > pe:
+        unit = POW10[e - pe]
+        if n >= 0:
+            hi, rem = divmod(n, unit)
+            sa._value = hi + 1 if rem + rem >= unit else hi
+        else:
+            hi, rem = divmod(-n, unit)
+            sa._value = -(hi + 1) if rem + rem >= unit else -hi
+        sa._exp = pe
+    else:
+        sa._value = n
+        sa._exp = e
+    if total == n:
+        ta = sa
+    elif e > pe:
+        ta = make_amount(round_pow10(total, e - pe), pe)
+    else:
+        ta = make_amount(total, e)
+    line["sum"] = sa
+    line["total"] = ta
+    return total, e
+
+
+def _calculate_parts(line: dict[str, Any], index: int, ctx: LineContext) -> tuple[int, int] | None:
+    """A line with sub-lines, an item currency or no price: the general calculation."""
+    where = f"lines: {index}"
     subs = line.get("breakdown")
     if subs:
         priced = False
@@ -127,7 +269,7 @@ def calculate_line(line: dict[str, Any], index: int, ctx: LineContext, where: st
     for j, sub in enumerate(line.get("substituted") or ()):
         sub["i"] = j + 1
         _calc_base(sub, ctx, f"{where}: substituted: {j}")
-    _calc_base(line, ctx, where)
+    return _calc_general(line, ctx, where)
 
 
 def round_line(line: dict[str, Any]) -> None:

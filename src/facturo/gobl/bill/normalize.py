@@ -70,21 +70,24 @@ def normalize_tax_identity(tid: dict[str, Any]) -> None:
 def normalize_party(party: dict[str, Any] | None) -> None:
     if not party:
         return
-    if isinstance(party.get("name"), str):
-        party["name"] = party["name"].strip()
+    name = party.get("name")
+    if name.__class__ is str:
+        party["name"] = name.strip()
     tid = party.get("tax_id")
     if tid:
         normalize_tax_identity(tid)
     for ident in party.get("identities") or ():
         _clean_ext(ident)
-    _clean_ext(party)
+    if "ext" in party:
+        _clean_ext(party)
 
 
 def _empty_modifier(m: dict[str, Any]) -> bool:
-    if m.get("key") or m.get("code") or m.get("reason") or m.get("ext"):
-        return False
+    """Nothing but zeros (the percent is tested first: most modifiers are a percent)."""
     pct = m.get("percent")
     if pct is not None and not pct.is_zero():
+        return False
+    if m.get("key") or m.get("code") or m.get("reason") or m.get("ext"):
         return False
     amount: Amount | None = m.get("amount")
     return amount is None or amount.is_zero()
@@ -133,36 +136,47 @@ def _combos(holder: dict[str, Any], extra: tuple[ComboNormalizer, ...]) -> None:
     taxes = holder.get("taxes")
     if taxes is None:
         return
-    taxes = [c for c in taxes if c]
+    if not all(taxes):  # empty combos are dropped; the decoded tree owns the list otherwise
+        taxes = holder["taxes"] = [c for c in taxes if c]
     for combo in taxes:
         _normalized(combo, extra)
-    holder["taxes"] = taxes
+
+
+def _modifiers(line: dict[str, Any], k: str, mods: list[dict[str, Any]]) -> None:
+    kept = [m for m in mods if m and not _empty_modifier(m)] if mods else []
+    line[k] = kept
+    for m in kept:
+        if "ext" in m:
+            _clean_ext(m)
 
 
 def _normalize_line(line: dict[str, Any], extra: tuple[ComboNormalizer, ...]) -> None:
+    """A line's normalizers, children first (runs for every line: members are read once)."""
     if "breakdown" in line or "substituted" in line:
         breakdown = line.get("breakdown")
         substituted = line.get("substituted")
         if breakdown or substituted:
             for sub in (*(breakdown or ()), *(substituted or ())):
                 _normalize_line(sub, extra)
-    for k in ("discounts", "charges"):
-        mods = line.get(k)
-        if mods is not None:
-            kept = [m for m in mods if m and not _empty_modifier(m)] if mods else []
-            line[k] = kept
-            for m in kept:
-                if "ext" in m:
-                    _clean_ext(m)
-    if "taxes" in line:
-        _combos(line, extra)
+    mods = line.get("discounts")
+    if mods is not None:
+        _modifiers(line, "discounts", mods)
+    mods = line.get("charges")
+    if mods is not None:
+        _modifiers(line, "charges", mods)
+    taxes = line.get("taxes")
+    if taxes is not None:
+        if not all(taxes):
+            taxes = line["taxes"] = [c for c in taxes if c]
+        for combo in taxes:
+            _normalized(combo, extra)
     item = line.get("item")
     if item:
         name = item.get("name")
-        if isinstance(name, str):
+        if name.__class__ is str:
             item["name"] = name.strip()
         price: Amount | None = item.get("price")
-        if price is not None and price.is_negative():
+        if price is not None and price._value < 0:
             item["price"] = price.negate()
             q: Amount = line.get("quantity") or Amount(0, 0)
             line["quantity"] = q.negate()
@@ -177,27 +191,35 @@ def normalize_document(
 ) -> None:
     extra = tuple(combo_normalizers)
     for k in _CODE_FIELDS:
-        if isinstance(doc.get(k), str):
-            doc[k] = normalize_code(doc[k])
+        v = doc.get(k)
+        if v.__class__ is str:
+            doc[k] = normalize_code(v)
     normalize_party(doc.get("supplier"))
     normalize_party(doc.get("customer"))
-    for ref in doc.get("preceding") or ():
-        for k in _CODE_FIELDS:
-            if isinstance(ref.get(k), str):
-                ref[k] = normalize_code(ref[k])
-        _clean_ext(ref)
+    refs = doc.get("preceding")
+    if refs:
+        for ref in refs:
+            for k in _CODE_FIELDS:
+                if isinstance(ref.get(k), str):
+                    ref[k] = normalize_code(ref[k])
+            _clean_ext(ref)
     lines = doc.get("lines")
     if lines is not None:
-        doc["lines"] = [ln for ln in lines if ln]
-        for line in doc["lines"]:
+        if not all(lines):  # empty lines are dropped; the decoded tree owns the list otherwise
+            lines = doc["lines"] = [ln for ln in lines if ln]
+        for line in lines:
             _normalize_line(line, extra)
     for k in ("discounts", "charges"):
-        for m in doc.get(k) or ():
-            _combos(m, extra)
-            _clean_ext(m)
-    for n in doc.get("notes") or ():
-        if isinstance(n.get("text"), str):
-            n["text"] = n["text"].strip()
+        mods = doc.get(k)
+        if mods:
+            for m in mods:
+                _combos(m, extra)
+                _clean_ext(m)
+    notes = doc.get("notes")
+    if notes:
+        for n in notes:
+            if isinstance(n.get("text"), str):
+                n["text"] = n["text"].strip()
     tax = doc.get("tax")
-    if tax is not None:
+    if tax is not None and "ext" in tax:
         _clean_ext(tax)

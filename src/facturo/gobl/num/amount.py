@@ -42,17 +42,24 @@ def rounded_div(n: int, d: int) -> int:
     return -q if neg else q
 
 
-_POW10: Final[tuple[int, ...]] = tuple(10**i for i in range(64))
+class _Powers(dict[int, int]):
+    """``10**e`` by exponent: one lookup on the hot paths, made on first use past the table."""
+
+    def __missing__(self, e: int) -> int:
+        v: int = 10**e
+        if e < 1024:
+            self[e] = v
+        return v
 
 
-def _pow10(e: int) -> int:
-    return _POW10[e] if e < 64 else int(10**e)
+POW10: Final = _Powers((i, 10**i) for i in range(64))
+"""Powers of ten for the integer arithmetic of calculation (``POW10[e]``)."""
 
 
-def _round_pow10(n: int, e: int) -> int:
+def round_pow10(n: int, e: int) -> int:
     """``rounded_div(n, 10**e)`` for ``e > 0``: the divisor is positive, so only ``n``'s sign
-    matters. The hot path of every rescale and multiplication."""
-    d = _POW10[e] if e < 64 else int(10**e)
+    matters. The hot path of every multiplication, and of calculation on integers."""
+    d = POW10[e]
     if n >= 0:
         q, r = divmod(n, d)
         return q + 1 if r + r >= d else q
@@ -60,7 +67,48 @@ def _round_pow10(n: int, e: int) -> int:
     return -(q + 1) if r + r >= d else -q
 
 
+def rescale_int(value: int, exp: int, to: int) -> int:
+    """``Amount(value, exp).rescale(to).value``: widening is exact, shrinking rounds."""
+    if to >= exp:
+        return value * POW10[to - exp] if to > exp else value
+    return round_pow10(value, exp - to)
+
+
 _new: Final = object.__new__
+
+
+def amount_at(value: int, exp: int, to: int) -> Amount:
+    """``make_amount(value, exp).rescale(to)`` without making the first amount.
+
+    Calculation keeps exact totals as integers and rounds each to the currency once; this is
+    that rounding (half away from zero, written out as in :meth:`Amount.rescale`).
+    """
+    a = _new(Amount)
+    if exp > to:
+        d = POW10[exp - to]
+        if value >= 0:
+            q, r = divmod(value, d)
+            a._value = q + 1 if r + r >= d else q
+        else:
+            q, r = divmod(-value, d)
+            a._value = -(q + 1) if r + r >= d else -q
+    elif exp < to:
+        a._value = value * POW10[to - exp]
+    else:
+        a._value = value
+    a._exp = to
+    return a
+
+
+def make_amount(value: int, exp: int) -> Amount:
+    """An amount from its integer and a non-negative exponent, without checks.
+
+    For calculation code that works on integers and knows the exponent is valid.
+    """
+    a = _new(Amount)
+    a._value = value
+    a._exp = exp
+    return a
 
 
 class Amount:
@@ -161,10 +209,10 @@ class Amount:
             return self
         a = _new(Amount)
         if exp > e:
-            a._value = self._value * (_POW10[exp - e] if exp - e < 64 else int(10 ** (exp - e)))
-        else:  # _round_pow10, written out: rescaling is the hottest call of a calculation
+            a._value = self._value * POW10[exp - e]
+        else:  # round_pow10, written out: rescaling is the hottest call of a calculation
             n = self._value
-            d = _POW10[e - exp] if e - exp < 64 else int(10 ** (e - exp))
+            d = POW10[e - exp]
             if n >= 0:
                 q, r = divmod(n, d)
                 a._value = q + 1 if r + r >= d else q
@@ -180,7 +228,7 @@ class Amount:
         if exp <= e:
             return self
         a = _new(Amount)
-        a._value = self._value * (_POW10[exp - e] if exp - e < 64 else int(10 ** (exp - e)))
+        a._value = self._value * POW10[exp - e]
         a._exp = exp
         return a
 
@@ -190,8 +238,8 @@ class Amount:
         if exp >= e:
             return self
         a = _new(Amount)
-        n = self._value  # _round_pow10, written out as in rescale
-        d = _POW10[e - exp] if e - exp < 64 else int(10 ** (e - exp))
+        n = self._value  # round_pow10, written out as in rescale
+        d = POW10[e - exp]
         if n >= 0:
             q, r = divmod(n, d)
             a._value = q + 1 if r + r >= d else q
@@ -239,7 +287,7 @@ class Amount:
         a = _new(Amount)
         oe = other._exp
         n = self._value * other._value
-        a._value = _round_pow10(n, oe) if oe else n
+        a._value = round_pow10(n, oe) if oe else n
         a._exp = self._exp
         return a
 
@@ -247,7 +295,7 @@ class Amount:
         """Divide keeping this exponent; dividing by zero gives zero, as in gobl."""
         if other._value == 0:
             return Amount._make(0, self._exp)
-        return Amount._make(rounded_div(self._value * _pow10(other._exp), other._value), self._exp)
+        return Amount._make(rounded_div(self._value * POW10[other._exp], other._value), self._exp)
 
     def split(self, parts: int) -> tuple[Amount, Amount]:
         """Split into ``parts`` equal shares: (share, the last share absorbing the remainder)."""
@@ -278,8 +326,8 @@ class Amount:
             a, b = self._value, other._value
             return (a > b) - (a < b)
         e = max(self._exp, other._exp)
-        a = self._value * _pow10(e - self._exp)
-        b = other._value * _pow10(e - other._exp)
+        a = self._value * POW10[e - self._exp]
+        b = other._value * POW10[e - other._exp]
         return (a > b) - (a < b)
 
     def equals(self, other: Amount) -> bool:

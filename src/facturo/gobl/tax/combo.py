@@ -12,7 +12,7 @@ from typing import Any
 
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Percentage
-from facturo.gobl.tax.regime_def import CategoryDef, RateDef, RegimeDef, regime
+from facturo.gobl.tax.regime_def import CategoryDef, RateDef, RateValue, RegimeDef, regime
 
 _ZERO_PCT = Percentage(0, 2)
 
@@ -95,6 +95,42 @@ def _rate_def(cat: CategoryDef, key: str, rate: str) -> RateDef | None:
     return rdef
 
 
+# (category, key, rate, tax date) -> the value in force, for rates whose values are not chosen
+# by ext codes. Entries hold their category, so the id in a key cannot be reused by another
+# object while the entry lives; the table is emptied when full.
+_VALUES: dict[tuple[int, str, str, str], tuple[CategoryDef, RateValue]] = {}
+
+
+def _rate_value(
+    cat: CategoryDef, key: str, rate: str, tax_date: str, combo: dict[str, Any]
+) -> RateValue | None:
+    """The value of ``rate`` in force on ``tax_date`` (None when the rate has no values).
+
+    Raises when the rate is not defined or has no value for the date. The answer is kept in
+    ``_VALUES`` per (category, key, rate, date), which :func:`prepare_combo` reads first,
+    unless the rate's values depend on the combo's ext codes.
+    """
+    rdef = _rate_def(cat, key, rate)
+    if rdef is None:
+        raise calculation(
+            f"invalid: '{rate}' rate not defined for key '{key}' in category '{cat.code}'"
+        )
+    if not rdef.values:
+        return None
+    ext = combo.get("ext") or {}
+    for v in rdef.values:
+        if v.ext and any(ext.get(k) != c for k, c in v.ext.items()):
+            continue
+        if v.since and tax_date and v.since > tax_date:
+            continue
+        if not any(x.ext for x in rdef.values):
+            if len(_VALUES) >= 4096:
+                _VALUES.clear()
+            _VALUES[(id(cat), key, rate, tax_date)] = (cat, v)
+        return v
+    raise calculation(f"invalid-date: rate value unavailable for '{rate}' on '{tax_date}'")
+
+
 def prepare_combo(
     combo: dict[str, Any], doc_regime: RegimeDef | None, tax_date: str
 ) -> CategoryDef | None:
@@ -107,14 +143,14 @@ def prepare_combo(
             r = combo_regime(combo, doc_regime)
     if r is None:
         return None
-    cat = r.categories.get(combo.get("cat", ""))
+    code = combo.get("cat", "")
+    cat = r.categories.get(code)
     if cat is None:
-        raise calculation(f"invalid-category: '{combo.get('cat', '')}' not defined in regime")
+        raise calculation(f"invalid-category: '{code}' not defined in regime")
     key = combo.get("key", "")
     keys = cat.keys
     if keys and not key:
-        key = "standard"
-        combo["key"] = key
+        key = combo["key"] = "standard"
     if key and keys.get(key, False):
         combo.pop("percent", None)
         combo.pop("surcharge", None)
@@ -122,23 +158,13 @@ def prepare_combo(
     rate = combo.get("rate")
     if not rate:
         return cat
-    rdef = _rate_def(cat, key, rate)
-    if rdef is None:
-        raise calculation(
-            f"invalid: '{rate}' rate not defined for key '{key}' in category '{cat.code}'"
-        )
-    if not rdef.values:
+    hit = _VALUES.get((id(cat), key, rate, tax_date))  # _rate_value's table, read inline
+    v = hit[1] if hit is not None else _rate_value(cat, key, rate, tax_date, combo)
+    if v is None:
         return cat
-    ext = combo.get("ext") or {}
-    for v in rdef.values:
-        if v.ext and any(ext.get(k) != c for k, c in v.ext.items()):
-            continue
-        if v.since and tax_date and v.since > tax_date:
-            continue
-        combo["percent"] = v.percent
-        if v.surcharge is not None:
-            combo["surcharge"] = v.surcharge
-        else:
-            combo.pop("surcharge", None)
-        return cat
-    raise calculation(f"invalid-date: rate value unavailable for '{rate}' on '{tax_date}'")
+    combo["percent"] = v.percent
+    if v.surcharge is not None:
+        combo["surcharge"] = v.surcharge
+    elif "surcharge" in combo:
+        del combo["surcharge"]
+    return cat

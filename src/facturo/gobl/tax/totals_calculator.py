@@ -2,35 +2,111 @@
 
 Rate rows group taxable amounts by (ext, country, percent, surcharge); the combo *key* is not
 compared, so the first combo seen names the row (``outside-scope`` and ``export`` without a
-percent share one row, as in gobl). Totals here are unrounded; :func:`round_total` rounds them
-once to the currency.
+percent share one row, as in gobl). Amounts are rounded once, to the currency, after every
+sum was taken from exact values.
+
+A document's taxes are worked out with integers (:func:`calculate_taxes`): bases, rate,
+category and document sums become ``Amount`` objects once, rounded, with the exact sums the
+invoice totals need returned beside them. Tax totals given in a document (payments, preceding
+documents) are summed and rounded with ``Amount`` by :func:`sum_total` and
+:func:`round_total`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount, Percentage
+from facturo.gobl.num.amount import POW10, amount_at, make_amount, round_pow10
 from facturo.gobl.tax.combo import prepare_combo
 from facturo.gobl.tax.regime_def import CategoryDef, RegimeDef
 from facturo.gobl.tax.rounding_rules import Rounding
 
-
-class Taxable:
-    """An amount with the combos that tax it (a line, or a document discount or charge)."""
-
-    __slots__ = ("amount", "combos")
-
-    def __init__(self, amount: Amount, combos: list[dict[str, Any]]) -> None:
-        self.amount = amount
-        self.combos = combos
+Taxable = tuple[int, int, list[dict[str, Any]]]
+"""An exact amount as (integer, exponent) with the combos that tax it (a line, or a document
+discount or charge)."""
 
 
-def _same_pct(a: Percentage | None, b: Percentage | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return a.equals(b)
+class _Row:
+    """A rate row while bases are added: what gobl compares a combo with, and the base.
+
+    The compared values are those the row's output keeps (``rate.get("country", "")``,
+    ``rate.get("ext") or {}``), held in slots so each test is an attribute read; the base is
+    an integer at an exponent, made an amount once at the end.
+    """
+
+    __slots__ = ("country", "exp", "ext", "percent", "rate", "surcharge", "value")
+
+    def __init__(self, rate: dict[str, Any], sub: int) -> None:
+        self.rate = rate
+        self.percent: Percentage | None = rate.get("percent")
+        self.ext: dict[str, Any] = rate.get("ext") or {}
+        self.country: str = rate.get("country", "")
+        sc = rate.get("surcharge")
+        self.surcharge: Percentage | None = sc["percent"] if sc else None
+        self.value = 0
+        self.exp = sub
+
+
+def _new_row(combo: dict[str, Any], rr: Rounding) -> _Row:
+    """A rate row named by its first combo."""
+    rate: dict[str, Any] = {"base": rr.zero}
+    for k in ("key", "country", "ext", "percent"):
+        if combo.get(k):
+            rate[k] = combo[k]
+    if combo.get("surcharge") is not None:
+        rate["surcharge"] = {"percent": combo["surcharge"], "amount": rr.zero}
+    return _Row(rate, rr.subunits)
+
+
+def _remove_included(
+    items: list[Taxable],
+    doc_regime: RegimeDef | None,
+    tax_date: str,
+    rr: Rounding,
+    prices_include: str,
+    defs: dict[str, CategoryDef | None],
+) -> list[Taxable]:
+    """Resolve every combo, then take the included category's tax out of each amount.
+
+    The category must be known before any amount changes, so this is a pass of its own; the
+    amounts come back widened to the working exponent, their combos resolved.
+    """
+    work = rr.subunits + 2
+    staged: list[Taxable] = []
+    for v, e, combos in items:
+        if not combos:
+            continue
+        for combo in combos:
+            cat = prepare_combo(combo, doc_regime, tax_date)
+            code = combo.get("cat", "")
+            if code not in defs:
+                defs[code] = cat
+        staged.append((v * POW10[work - e], work, combos) if e < work else (v, e, combos))
+    cdef = defs.get(prices_include)
+    if cdef is not None and (cdef.retained or cdef.informative):
+        raise calculation(
+            f"cannot include retained or informative category '{prices_include}' in prices"
+        )
+    out: list[Taxable] = []
+    for v, e, combos in staged:
+        amount = make_amount(v, e)
+        for combo in combos:
+            pct = combo.get("percent")
+            if combo.get("cat") == prices_include and pct is not None:
+                amount = amount.remove(pct)
+        out.append((amount.value, amount.exp, combos))
+    return out
+
+
+class TaxTotals(NamedTuple):
+    """A document's tax total, rounded, and the exact sums the invoice totals are made from."""
+
+    total: dict[str, Any]
+    sum: Amount
+    retained: Amount | None
+    included: Amount | None  # the amount of the category included in prices
 
 
 def calculate_taxes(
@@ -39,87 +115,167 @@ def calculate_taxes(
     tax_date: str,
     rr: Rounding,
     prices_include: str = "",
-) -> dict[str, Any]:
+) -> TaxTotals:
     """Category and rate totals (``TotalCalculator.Calculate`` then ``Total.Calculate``).
 
     A combo joins the first row of its category with the same percent (numerically; the
     regime's own percentage object is the common case and is tested by identity first), the
-    same ext and country and, when there is a percent, the same surcharge percent. This runs
-    for every combo of every line, so each combo's members are read once and rows are tested
-    in place.
+    same ext and country and, when there is a percent, the same surcharge percent. Amounts are
+    added to their rows as integers: a row widens to the decimals it receives under
+    ``precise`` and rounds them away under ``currency``, as ``Amount.add`` on a base that
+    ``match_precision`` widened would.
+
+    This runs for every combo of every document, so resolving a combo, finding its row and
+    adding to it are one loop with the row scan written inline. gobl resolves every combo
+    before grouping any; grouping cannot fail, so resolving as it goes raises the same first
+    error. Included prices need every combo resolved first (:func:`_remove_included`).
     """
     defs: dict[str, CategoryDef | None] = {}
     work = rr.subunits + 2
-    for it in items:
-        combos = it.combos
-        if combos:
-            for combo in combos:
-                cat = prepare_combo(combo, doc_regime, tax_date)
-                code = combo.get("cat", "")
-                if code not in defs:
-                    defs[code] = cat
-            it.amount = it.amount.rescale_up(work)
     if prices_include:
-        cdef = defs.get(prices_include)
-        if cdef is not None and (cdef.retained or cdef.informative):
-            raise calculation(
-                f"cannot include retained or informative category '{prices_include}' in prices"
-            )
-        for it in items:
-            for combo in it.combos:
-                pct = combo.get("percent")
-                if combo.get("cat") == prices_include and pct is not None:
-                    it.amount = it.amount.remove(pct)
+        items = _remove_included(items, doc_regime, tax_date, rr, prices_include, defs)
+        resolved = True
+    else:
+        resolved = False
     categories: list[dict[str, Any]] = []
-    by_code: dict[str, dict[str, Any]] = {}
+    by_code: dict[str, list[_Row]] = {}
     precise = rr.precise
-    for it in items:
-        amount = it.amount
-        for combo in it.combos:
+    cat: CategoryDef | None = None
+    for v, e, combos in items:
+        if not combos:
+            continue
+        if e < work:
+            v *= POW10[work - e]
+            e = work
+        for combo in combos:
+            if not resolved:
+                cat = prepare_combo(combo, doc_regime, tax_date)
             code = combo.get("cat", "")
-            ct = by_code.get(code)
-            if ct is None:
-                ct = {"code": code, "rates": []}
+            rows = by_code.get(code)
+            row = None
+            if rows is None:
+                if not resolved:
+                    defs[code] = cat
+                rows = by_code[code] = []
+                ct: dict[str, Any] = {"code": code, "rates": []}
                 cdef = defs.get(code)
                 if cdef is not None and cdef.retained:
                     ct["retained"] = True
                 if cdef is not None and cdef.informative:
                     ct["informative"] = True
-                by_code[code] = ct
                 categories.append(ct)
-            rates: list[dict[str, Any]] = ct["rates"]
-            rate = None
-            if rates:
+            else:  # the first row gobl's scan would stop at (see _Row)
                 cp = combo.get("percent")
                 cext = combo.get("ext") or {}
                 country = combo.get("country", "")
-                for r in rates:
-                    rp = r.get("percent")
+                for r in rows:
+                    rp = r.percent
                     if rp is not cp and (rp is None or cp is None or not rp.equals(cp)):
                         continue
-                    if (r.get("ext") or {}) != cext or r.get("country", "") != country:
+                    if r.ext != cext or r.country != country:
                         continue
                     if rp is not None:
-                        rs = r.get("surcharge")
-                        if not _same_pct(rs["percent"] if rs else None, combo.get("surcharge")):
+                        rs = r.surcharge
+                        cs = combo.get("surcharge")
+                        if rs is not cs and (rs is None or cs is None or not rs.equals(cs)):
                             continue
-                    rate = r
+                    row = r
                     break
-            if rate is None:
-                rate = {"base": rr.zero}
-                for k in ("key", "country", "ext", "percent"):
-                    if combo.get(k):
-                        rate[k] = combo[k]
-                if combo.get("surcharge") is not None:
-                    rate["surcharge"] = {"percent": combo["surcharge"], "amount": rr.zero}
-                rates.append(rate)
-            base: Amount = rate["base"]
-            if precise and amount._exp > base._exp:
-                base = base.rescale(amount._exp)
-            rate["base"] = base.add(amount)
-    total: dict[str, Any] = {"categories": categories}
-    sum_total(total, rr)
-    return total
+            if row is None:
+                row = _new_row(combo, rr)
+                rows.append(row)
+            be = row.exp
+            if precise and e > be:
+                row.value *= POW10[e - be]
+                row.exp = be = e
+            if e == be:
+                row.value += v
+            elif e < be:
+                row.value += v * POW10[be - e]
+            else:
+                row.value += round_pow10(v, e - be)
+    return _sum_rounded(categories, by_code, rr, prices_include)
+
+
+def _sum_rounded(
+    categories: list[dict[str, Any]],
+    by_code: dict[str, list[_Row]],
+    rr: Rounding,
+    included: str,
+) -> TaxTotals:
+    """:func:`sum_total` then :func:`round_total`, from the rows' integer bases.
+
+    Rate, category and document sums are accumulated as integers with the rule of
+    ``Rounding.match`` and ``Amount.add`` (:func:`_acc`), and only the rounded amounts the
+    document keeps are made; the exact document sums (and the included category's amount)
+    are returned for the invoice totals.
+    """
+    precise = rr.precise
+    sub = rr.subunits
+    tv, te = 0, sub
+    retained: tuple[int, int] | None = None
+    included_amount: Amount | None = None
+    for ct in categories:
+        av, ae = 0, sub
+        surcharge: tuple[int, int] | None = None
+        rates = ct["rates"]
+        for row in by_code[ct["code"]]:
+            rate = row.rate
+            bv, be = row.value, row.exp
+            rate["base"] = amount_at(bv, be, sub)
+            rates.append(rate)
+            pct = row.percent
+            if pct is None:
+                rate["amount"] = rr.zero
+                continue
+            pa = pct.amount
+            rv = bv * pa.value
+            if pa.exp:
+                rv = round_pow10(rv, pa.exp)
+            rate["amount"] = amount_at(rv, be, sub)
+            av, ae = _acc(av, ae, rv, be, precise)
+            if row.surcharge is not None:
+                sa = row.surcharge.amount
+                sv = bv * sa.value
+                if sa.exp:
+                    sv = round_pow10(sv, sa.exp)
+                rate["surcharge"]["amount"] = amount_at(sv, be, sub)
+                s0v, s0e = surcharge if surcharge is not None else (0, sub)
+                surcharge = _acc(s0v, s0e, sv, be, precise)
+        ct["amount"] = amount_at(av, ae, sub)
+        if ct["code"] == included:
+            included_amount = make_amount(av, ae)
+        if surcharge is not None:
+            ct["surcharge"] = amount_at(surcharge[0], surcharge[1], sub)
+        if ct.get("informative"):
+            continue
+        if ct.get("retained"):
+            r0v, r0e = retained if retained is not None else (0, sub)
+            r0v, r0e = _acc(r0v, r0e, av, ae, precise)
+            if surcharge is not None:
+                r0v, r0e = _acc(r0v, r0e, surcharge[0], surcharge[1], precise)
+            retained = (r0v, r0e)
+        else:
+            tv, te = _acc(tv, te, av, ae, precise)
+            if surcharge is not None:
+                tv, te = _acc(tv, te, surcharge[0], surcharge[1], precise)
+    total: dict[str, Any] = {"categories": categories, "sum": amount_at(tv, te, sub)}
+    exact_retained = None
+    if retained is not None:
+        total["retained"] = amount_at(retained[0], retained[1], sub)
+        exact_retained = make_amount(retained[0], retained[1])
+    return TaxTotals(total, make_amount(tv, te), exact_retained, included_amount)
+
+
+def _acc(av: int, ae: int, xv: int, xe: int, precise: bool) -> tuple[int, int]:
+    """``rr.match(a, x).add(x)`` on integers: precise widens the sum, currency rounds ``x``."""
+    if xe > ae:
+        if precise:
+            return av * POW10[xe - ae] + xv, xe
+        return av + round_pow10(xv, xe - ae), ae
+    if xe == ae:
+        return av + xv, ae
+    return av + xv * POW10[ae - xe], ae
 
 
 def sum_total(total: dict[str, Any], rr: Rounding) -> None:
