@@ -32,6 +32,17 @@ class Percentage:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Percentage is immutable")
 
+    # Immutable, so a copy may be the object itself; the default protocol would go through
+    # ``__setattr__`` and fail. Pickling rebuilds from the fraction (the cached text is lost).
+    def __copy__(self) -> Percentage:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Percentage:
+        return self
+
+    def __reduce__(self) -> tuple[object, tuple[int, int]]:
+        return (Percentage, (self._amount.value, self._amount.exp))
+
     @classmethod
     def of_amount(cls, amount: Amount) -> Percentage:
         p = object.__new__(cls)
