@@ -377,3 +377,34 @@ def test_each_installation_writes_its_own_sistema_informatico(
         data = xml.reg_factu_xml(Cabecera(EMISOR), [make_alta(sistema_informatico=installation)])
         number = installation.numero_instalacion
         assert f"<sum1:NumeroInstalacion>{number}</sum1:NumeroInstalacion>".encode() in data
+
+
+def test_threads_validating_at_once_each_get_their_own_faults(
+    make_alta: Callable[..., r.RegistroAlta],
+) -> None:
+    """A schema object keeps the error log of its last run, so each thread validates with its
+    own: eight threads checking broken messages at once each get the fault of their message."""
+    cabecera = Cabecera(EMISOR)
+    good = xml.reg_factu_xml(cabecera, [make_alta()])
+    start = threading.Barrier(8, timeout=60)
+    schemas: dict[int, set[int]] = {}
+
+    def work(thread: int) -> None:
+        # Each thread breaks a different element, so a fault read from another thread's run
+        # would name the wrong one.
+        wrong = f"BAD{thread}"
+        broken = good.replace(b"<sum1:TipoFactura>F1<", f"<sum1:TipoFactura>{wrong}<".encode())
+        start.wait()
+        for _ in range(30):
+            with pytest.raises(xml.SchemaInvalid) as caught:
+                xml.validate(broken)
+            messages = [fault.message for fault in caught.value.faults]
+            assert messages, "a broken message has faults"
+            assert all(wrong in message for message in messages), messages
+            schemas.setdefault(thread, set()).add(id(xml.schema("SuministroLR.xsd")))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(work, range(8)))
+
+    assert all(len(ids) == 1 for ids in schemas.values())  # loaded once per thread
+    assert len(set().union(*schemas.values())) == 8  # and never shared

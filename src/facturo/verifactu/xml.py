@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from functools import cache
 from importlib import resources
 from typing import Final
 
@@ -344,12 +343,25 @@ def parse_untrusted(data: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._El
 # --------------------------------------------------------------------------------------------
 
 
-@cache
+_SCHEMAS = threading.local()
+
+
 def schema(name: str) -> etree.XMLSchema:
-    """The AEAT schema ``name`` (e.g. ``"SuministroLR.xsd"``), loaded once from package data."""
-    with resources.as_file(resources.files(__package__) / "xsd" / name) as path:
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        return etree.XMLSchema(etree.parse(str(path), parser=parser))
+    """The AEAT schema ``name`` (e.g. ``"SuministroLR.xsd"``), loaded once per thread.
+
+    A schema object keeps the error log of its last run, so two threads validating with the
+    same object could read each other's faults; each thread loads its own copy on first use
+    (milliseconds, once) and the answers stay its own.
+    """
+    loaded: dict[str, etree.XMLSchema] | None = getattr(_SCHEMAS, "by_name", None)
+    if loaded is None:
+        loaded = _SCHEMAS.by_name = {}
+    xsd = loaded.get(name)
+    if xsd is None:
+        with resources.as_file(resources.files(__package__) / "xsd" / name) as path:
+            parser = etree.XMLParser(no_network=True, resolve_entities=False)
+            xsd = loaded[name] = etree.XMLSchema(etree.parse(str(path), parser=parser))
+    return xsd
 
 
 def _payload(root: etree._Element) -> etree._Element:
