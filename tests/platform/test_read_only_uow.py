@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 
 from facturo.platform import workspaces
 from facturo.platform.db import make_engine, make_session_factory
@@ -41,15 +42,22 @@ def test_a_reader_cannot_commit(runtime: Runtime) -> None:
             reader.commit()
 
 
+def _record_begins(engine: Engine, begins: list[str]) -> None:
+    """Record the ``BEGIN`` statements SQLite itself runs, whoever sends them."""
+
+    @event.listens_for(engine, "connect")
+    def _trace(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.set_trace_callback(
+            lambda statement: begins.append(statement) if statement.startswith("BEGIN") else None
+        )
+
+
 def test_on_sqlite_only_writers_take_the_write_lock_up_front(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'begin.sqlite'}")
     sessions = make_session_factory(engine)
     begins: list[str] = []
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _record(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.startswith("BEGIN"):
-            begins.append(statement)
+    _record_begins(engine, begins)
 
     try:
         for read_only in (True, False, True):
@@ -84,10 +92,7 @@ def test_on_sqlite_a_one_statement_reader_begins_no_transaction(tmp_path: Path) 
     sessions = make_session_factory(engine)
     begins: list[str] = []
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _record(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.startswith("BEGIN"):
-            begins.append(statement)
+    _record_begins(engine, begins)
 
     try:
         with UnitOfWork(sessions, read_only=True, one_statement=True) as uow:

@@ -181,17 +181,19 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        # BEGIN goes straight to the driver's connection: through ``exec_driver_sql`` it cost
+        # a statement's whole round of SQLAlchemy's execution machinery, on every transaction.
         options = conn.get_execution_options()
+        dbapi_conn = conn.connection.dbapi_connection
         if options.get(READ_ONLY, False):
             if not options.get(ONE_STATEMENT, False):
-                conn.exec_driver_sql("BEGIN")
+                dbapi_conn.execute("BEGIN")
             return
-        dbapi_conn = conn.connection.dbapi_connection
         gated = isinstance(dbapi_conn, _GatedConnection)
         if gated:
             dbapi_conn.take_gate()
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            dbapi_conn.execute("BEGIN IMMEDIATE")
         except BaseException:
             if gated:
                 dbapi_conn.rollback()  # gives the gate back; there is no transaction to undo

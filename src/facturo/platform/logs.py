@@ -53,5 +53,12 @@ def configure(level: str = "INFO", *, json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Neither formatter writes where a call was made from, nor its thread or process: every
+    # record worked them out for nothing, a stack walk and three lookups on each request's
+    # line. These switches are the logging HOWTO's own "Optimization" advice.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     # uvicorn's own access log repeats what the request middleware writes with more context.
     logging.getLogger("uvicorn.access").disabled = True

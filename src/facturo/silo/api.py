@@ -32,6 +32,7 @@ from facturo.silo.build import (
     sign_envelope,
 )
 from facturo.silo.errors import EntryNotFound
+from facturo.silo.models import Entry
 from facturo.silo.service import Source
 from facturo.silo.wire import (
     driver_text,
@@ -39,6 +40,7 @@ from facturo.silo.wire import (
     json_response,
     listed_json,
     listed_row_json,
+    shown_rows_json,
     timestamp,
 )
 
@@ -90,6 +92,11 @@ def _runtime(request: Request) -> Runtime:
     """The app's runtime, read directly: a dependency for it would cost a request more."""
     rt: Runtime = request.app.state.runtime
     return rt
+
+
+def _base_url(request: Request, entry: Entry) -> str:
+    """The server's URL for the entry's file links; only worked out when it has files."""
+    return base_url(request) if entry.attachments else ""
 
 
 def _reader(request: Request, *, one_statement: bool = False) -> UnitOfWork:
@@ -146,7 +153,7 @@ def _create(
             signing_key=_signing_key(rt, body.sign),
             source=_source(caller),
         )
-    return json_response(entry_json(entry, base_url=base_url(request)))
+    return json_response(entry_json(entry, base_url=_base_url(request, entry)))
 
 
 @router.post("/entries", summary="Create an entry (server-chosen id)")
@@ -247,16 +254,30 @@ def related_to_uuid(
 
 @router.get("/entries/key/{key}", summary="Fetch an entry by its key")
 def get_entry_by_key(request: Request, key: str, caller: Caller) -> Response:
-    with _reader(request) as uow:
-        entry = service.get_entry_by_key(uow, workspace_id=caller.workspace_id, key=key)
-    return json_response(entry_json(entry, base_url=base_url(request)))
+    return _shown_entry(request, caller, key=key)
 
 
 @router.get("/entries/{entry_id}", summary="Fetch an entry")
 def get_entry(request: Request, entry_id: uuid.UUID, caller: Caller) -> Response:
+    return _shown_entry(request, caller, entry_id=entry_id)
+
+
+def _shown_entry(
+    request: Request, caller: Caller, *, entry_id: uuid.UUID | None = None, key: str = ""
+) -> Response:
+    """An entry's answer: one statement without a transaction for the common entry, the full
+    read in one transaction for one with files or meta rows (``shown_rows``)."""
+    workspace_id = caller.workspace_id
+    with _reader(request, one_statement=True) as uow:
+        shown = service.get_shown_rows(uow, workspace_id=workspace_id, entry_id=entry_id, key=key)
+    if shown.complete:
+        return json_response(shown_rows_json(shown.rows, driver_text(shown.dialect)))
     with _reader(request) as uow:
-        entry = service.get_entry(uow, workspace_id=caller.workspace_id, entry_id=entry_id)
-    return json_response(entry_json(entry, base_url=base_url(request)))
+        if entry_id is not None:
+            entry = service.get_entry(uow, workspace_id=workspace_id, entry_id=entry_id)
+        else:
+            entry = service.get_entry_by_key(uow, workspace_id=workspace_id, key=key)
+    return json_response(entry_json(entry, base_url=_base_url(request, entry)))
 
 
 @router.get("/entries/{entry_id}/related", summary="Entries whose documents mention this one")
@@ -358,7 +379,7 @@ def patch_entry(
             signing_key=_signing_key(rt, body.sign),
             source=_source(caller),
         )
-    return json_response(entry_json(entry, base_url=base_url(request)))
+    return json_response(entry_json(entry, base_url=_base_url(request, entry)))
 
 
 @router.delete("/entries/{entry_id}", summary="Entries cannot be deleted (404, as the contract)")

@@ -9,29 +9,33 @@ own ``uuid`` is not a reference.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 
 def document_refs(doc: dict[str, Any]) -> list[tuple[uuid.UUID, str]]:
-    """Distinct ``(uuid, context)`` pairs found below the document's root."""
-    seen: dict[tuple[uuid.UUID, str], None] = {}
-    for value, context in _walk(doc, ()):
-        seen.setdefault((value, context), None)
-    return list(seen)
+    """Distinct ``(uuid, context)`` pairs found below the document's root, in document order."""
+    found: dict[tuple[uuid.UUID, str], None] = {}
+    _collect(doc, "", found)
+    return list(found)
 
 
-def _walk(node: Any, path: tuple[str, ...]) -> Iterator[tuple[uuid.UUID, str]]:
+def _collect(node: Any, context: str, found: dict[tuple[uuid.UUID, str], None]) -> None:
+    """Add the references below ``node``, found at ``context``, to ``found``.
+
+    A plain recursion over the containers only: this runs on every write of an entry, and a
+    generator per level cost a frame for every value of the document.
+    """
     if isinstance(node, dict):
         for name, value in node.items():
-            if name == "uuid" and path and isinstance(value, str):
+            if name == "uuid" and context and isinstance(value, str):
                 try:
                     ref = uuid.UUID(value)
                 except ValueError:
                     continue
-                yield ref, ".".join(path)
+                found.setdefault((ref, context), None)
             elif isinstance(value, dict | list):
-                yield from _walk(value, (*path, name))
+                _collect(value, f"{context}.{name}" if context else name, found)
     elif isinstance(node, list):
         for item in node:
-            yield from _walk(item, path)
+            if isinstance(item, dict | list):
+                _collect(item, context, found)

@@ -49,13 +49,13 @@ ColumnsRow = Row[*tuple[Any, ...]]
 
 # The statements of the hot paths are built once (building one costs more than running it),
 # with their cache keys kept (``constant``).
-_HAS_FILES = (
+HAS_FILES = (
     select(FileRow.id)
     .where(FileRow.workspace_id == ENTRY.c.workspace_id, FileRow.entry_id == ENTRY.c.id)
     .exists()
     .label("has_files")
 )
-_HAS_META = (
+HAS_META = (
     select(MetaRow.key)
     .where(
         MetaRow.workspace_id == ENTRY.c.workspace_id,
@@ -65,7 +65,7 @@ _HAS_META = (
     .exists()
     .label("has_meta")
 )
-_SHOWN = select(*(c for c in ENTRY.c if c.name != "search_text"), _HAS_FILES, _HAS_META).where(
+_SHOWN = select(*(c for c in ENTRY.c if c.name != "search_text"), HAS_FILES, HAS_META).where(
     ENTRY.c.workspace_id == bindparam("workspace_id")
 )
 _SHOWN_BY_ID = constant(_SHOWN.where(ENTRY.c.id == bindparam("entry_id")))
@@ -108,16 +108,16 @@ text, and the derived JSON columns as their text (a page of twenty entries decod
 them again for nothing)."""
 
 
-def _as_driver_gives(column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
+def as_driver_gives(column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
     """``column`` read as the driver hands it, past SQLAlchemy's result processing."""
     return type_coerce(column, NullType()).label(name)
 
 
 LISTED_ROW_COLUMNS = (
-    _as_driver_gives(ENTRY.c.id, "id"),
+    as_driver_gives(ENTRY.c.id, "id"),
     *LISTED_COLUMNS[1:9],
-    _as_driver_gives(ENTRY.c.created_at, "created_at"),
-    _as_driver_gives(ENTRY.c.updated_at, "updated_at"),
+    as_driver_gives(ENTRY.c.created_at, "created_at"),
+    as_driver_gives(ENTRY.c.updated_at, "updated_at"),
     *LISTED_COLUMNS[11:],
 )
 """:data:`LISTED_COLUMNS` with the id and the timestamps as the driver gives them (SQLite's

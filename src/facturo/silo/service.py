@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from facturo.errors import FacturoError
@@ -46,6 +46,7 @@ from facturo.silo.refs import document_refs
 from facturo.silo.repository import ENTRY, REF, VERSION, entry_of
 from facturo.silo.service_files import NewFile, get_file_bytes, put_file
 from facturo.silo.service_meta import MetaFields, delete_meta, get_meta, upsert_meta
+from facturo.silo.shown_rows import ShownRows, find_shown_rows
 from facturo.silo.spool import put_data_uri, put_spool
 from facturo.silo.states import add_faults, list_states, set_state
 from facturo.silo.summary import summary_of
@@ -61,6 +62,7 @@ __all__ = [
     "MetaFields",
     "NewFile",
     "Page",
+    "ShownRows",
     "Source",
     "add_faults",
     "add_stamp",
@@ -70,6 +72,7 @@ __all__ = [
     "get_entry_by_key",
     "get_file_bytes",
     "get_meta",
+    "get_shown_rows",
     "list_entries",
     "list_related",
     "list_states",
@@ -126,9 +129,34 @@ def _add_version(uow: UnitOfWork, row: EntryRow, built: Built, source: Source) -
             src_id=source.src_id,
             signed=row.signed,
             invalid=row.invalid,
-            data=built.envelope,
+            # No data: the version is the entry's current content, which the entry's row holds
+            # (``EntryVersionRow``).
         )
     )
+
+
+_KEEP_CURRENT_DATA = (
+    update(VERSION)
+    .where(
+        VERSION.c.workspace_id == bindparam("w_id"),
+        VERSION.c.entry_id == bindparam("e_id"),
+        VERSION.c.data.is_(None),
+    )
+    .values(
+        data=select(ENTRY.c.data)
+        .where(ENTRY.c.workspace_id == VERSION.c.workspace_id, ENTRY.c.id == VERSION.c.entry_id)
+        .scalar_subquery()
+    )
+)
+
+
+def _keep_current_data(uow: UnitOfWork, row: EntryRow) -> None:
+    """Give the entry's versions that hold no data (its current one) the entry's data, before
+    that data changes, in the same transaction: a version never stays without its content.
+
+    The database copies the stored text, so the version reads back byte for byte as it was.
+    """
+    uow.session.execute(_KEEP_CURRENT_DATA, {"w_id": row.workspace_id, "e_id": row.id})
 
 
 _INSERT_ENTRY = insert(ENTRY)
@@ -231,8 +259,7 @@ def create_entry(
             "src_id": version.src_id,
             "signed": signed,
             "invalid": built.invalid,
-            "data": envelope,
-        },
+        },  # no data: the entry's row holds this version's content (``EntryVersionRow``)
     )
     refs = document_refs(envelope.get("doc") or {})
     if refs:
@@ -393,6 +420,7 @@ def update_data(
 def _store(uow: UnitOfWork, row: EntryRow, built: Built, source: Source, moment: datetime) -> None:
     if built.version == row.version:
         return
+    _keep_current_data(uow, row)
     row.data = built.envelope
     row.invalid = built.invalid
     row.signed = bool(built.envelope.get("sigs"))
@@ -501,6 +529,22 @@ def get_entry_by_key(uow: UnitOfWork, *, workspace_id: uuid.UUID, key: str) -> E
     return _shown(repository.find_shown_entry(uow, workspace_id, key=key))
 
 
+def get_shown_rows(
+    uow: UnitOfWork,
+    *,
+    workspace_id: uuid.UUID,
+    entry_id: uuid.UUID | None = None,
+    key: str = "",
+) -> ShownRows:
+    """The entry by id or key as a GET answers it, in one statement (``shown_rows``): when
+    the rows are not ``complete`` (the entry has files or meta rows), read it with
+    :func:`get_entry` or :func:`get_entry_by_key` instead."""
+    found = find_shown_rows(uow, workspace_id, entry_id=entry_id, key=key)
+    if found is None:
+        raise EntryNotFound()
+    return found
+
+
 def _shown(found: Entry | None) -> Entry:
     if found is None:
         raise EntryNotFound()
@@ -510,8 +554,9 @@ def _shown(found: Entry | None) -> Entry:
 def get_version(
     uow: UnitOfWork, *, workspace_id: uuid.UUID, entry_id: uuid.UUID, version: str
 ) -> tuple[str, dict[str, Any]]:
-    """One stored version of the entry's data (``SiloEntryData``)."""
-    _get(uow, workspace_id, entry_id)
+    """One stored version of the entry's data (``SiloEntryData``); the current version's is
+    the entry's own (``EntryVersionRow``)."""
+    row = _get(uow, workspace_id, entry_id)
     found = uow.session.scalars(
         select(EntryVersionRow).where(
             EntryVersionRow.workspace_id == workspace_id,
@@ -521,7 +566,7 @@ def get_version(
     ).one_or_none()
     if found is None:
         raise EntryNotFound("No version with that id on this entry.")
-    return found.version, found.data
+    return found.version, row.data if found.data is None else found.data
 
 
 def document_uuids(

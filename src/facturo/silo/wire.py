@@ -18,7 +18,7 @@ import orjson
 from starlette.responses import Response
 
 from facturo.silo.models import Entry, File, Listed, Meta, State
-from facturo.silo.repository import faults_json, faults_of, stored_json
+from facturo.silo.repository import LISTED_ROW_COLUMNS, faults_json, faults_of, stored_json
 from facturo.silo.snippets import snippet
 
 
@@ -173,6 +173,10 @@ def _head_of(entry: Entry | Listed) -> dict[str, Any]:
     )
 
 
+_LISTED_WIDTH = len(LISTED_ROW_COLUMNS)
+"""How many columns :func:`listed_row_json` reads; a shown entry's rows begin with them."""
+
+
 @dataclass(frozen=True, slots=True)
 class DriverText:
     """The wire's text of ids and timestamps as a dialect's driver hands them
@@ -247,6 +251,32 @@ def listed_row_json(row: Sequence[Any], text: DriverText) -> dict[str, Any]:
         faults_json(faults_of(faults)) if faults else None,
     )
     return _stored_summary(out, stored_json(digest), stored_json(tags), stored_json(snippet))
+
+
+def shown_rows_json(rows: Sequence[Any], text: DriverText) -> dict[str, Any]:
+    """:func:`entry_json` of an entry without files or meta rows, from its rows of
+    :data:`~facturo.silo.shown_rows.SHOWN_ROW_COLUMNS` (one per version, newest first): the
+    same fields in the same order, the envelope and the derived JSON columns put in as stored
+    text, ids and timestamps written from the driver's values as ``text`` says."""
+    first = rows[0]
+    out = listed_row_json(first[:_LISTED_WIDTH], text)
+    stamp_text = text.stamp_text
+    versions = [
+        {
+            "version": row.v_version,
+            "at": stamp_text(row.v_at),
+            "src": row.v_src,
+            "src_id": row.v_src_id,
+            "signed": row.v_signed,
+            "invalid": row.v_invalid,
+        }
+        for row in rows
+        if row.v_version is not None
+    ]
+    if versions:
+        out["versions"] = versions
+    out["data"] = StoredJSON(first.data)
+    return out
 
 
 def state_json(state: State) -> dict[str, Any]:
