@@ -31,6 +31,7 @@ the AEAT's, and ``VERIFACTU-…`` for the rest.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -73,6 +74,10 @@ EXT_ISSUER_TYPE: Final = "es-verifactu-issuer-type"
 
 _GOBL: Final = "GOBL-ES-VERIFACTU-"
 _IMPUESTO: Final = {"VAT": Impuesto.IVA, "IPSI": Impuesto.IPSI, "IGIC": Impuesto.IGIC}
+#: Members read on every record, as module names: reading one off its enum class goes through
+#: the enum machinery each time.
+_OTROS: Final = Impuesto.OTROS
+_F3: Final = TipoFactura.F3
 #: EU member states by GOBL country code (Greece's VAT prefix is EL).
 _EU: Final = frozenset(
     {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"}
@@ -84,18 +89,23 @@ _TIPO_FACTURA: Final = {t.value: t for t in TipoFactura}
 _TIPO_RECTIFICATIVA: Final = {t.value: t for t in TipoRectificativa}
 _ZERO: Final = Decimal("0.00")
 _FIRST_ATTEMPT: Final = alta_flags(())
+#: A GOBL percentage as the calculated envelope writes it (``21.0%``, ``0%``).
+_PLAIN_PERCENT: Final = re.compile(r"\d{1,30}(\.\d{1,30})?%")
 
 #: NIF check digits, remembered: an issuer's NIF and its regular customers' come back on every
 #: record. Bounded, so a long-running worker keeps a few thousand at most.
 _nif_is_valid: Final[Callable[[str], bool]] = lru_cache(maxsize=4096)(es_nif.is_valid)
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.faults: list[Fault] = []
+class _Collector(list[Fault]):
+    """The faults found so far; a list, so that making one per record costs next to nothing."""
+
+    @property
+    def faults(self) -> list[Fault]:
+        return self
 
     def add(self, code: str, message: str, path: str) -> None:
-        self.faults.append(Fault(code=code, message=message, paths=(path,)))
+        self.append(Fault(code=code, message=message, paths=(path,)))
 
 
 def _document(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -153,8 +163,8 @@ def _number(series: Any, code: Any) -> str:
     return f"{series}-{code}" if series else str(code or "")
 
 
-def _supplier_nif(c: _Collector, doc: Mapping[str, Any]) -> str:
-    tax_id = _obj(_obj(doc.get("supplier")).get("tax_id"))
+def _supplier_nif(c: _Collector, supplier: Mapping[str, Any]) -> str:
+    tax_id = _obj(supplier.get("tax_id"))
     code = str(tax_id.get("code") or "")
     if tax_id.get("country") != "ES" or not code:
         c.add("VERIFACTU-SUPPLIER-01", "the supplier needs a Spanish tax ID", "$.supplier.tax_id")
@@ -167,7 +177,7 @@ def invoice_key(envelope: Mapping[str, Any]) -> IDFactura:
     """The AEAT key of a GOBL invoice: supplier NIF, ``series-code``, issue date."""
     doc = _document(envelope)
     c = _Collector()
-    nif = _supplier_nif(c, doc)
+    nif = _supplier_nif(c, _obj(doc.get("supplier")))
     issue = _date(c, doc.get("issue_date"), "$.issue_date")
     if c.faults:
         raise RecordInvalid(faults=c.faults)
@@ -236,27 +246,22 @@ def _party(c: _Collector, party: Mapping[str, Any], path: str) -> PersonaFisicaJ
 
 
 def _desglose(
-    c: _Collector, doc: Mapping[str, Any], sign: int
+    c: _Collector, totals: Mapping[str, Any], sign: int
 ) -> tuple[tuple[DetalleDesglose, ...], Decimal]:
     """Breakdown lines from ``totals.taxes`` and CuotaTotal (their cuota + recargo)."""
     lines: list[DetalleDesglose] = []
     cuota = _ZERO
-    categories = _list(_obj(_obj(doc.get("totals")).get("taxes")).get("categories"))
+    taxes = totals.get("taxes")
+    categories = _list((taxes if type(taxes) is dict else _obj(taxes)).get("categories"))
     for i, category in enumerate(categories):
         if type(category) is not dict:
             category = _obj(category)
         if category.get("retained") or category.get("informative"):
             continue  # IRPF and the like are not part of the AEAT record
         code = category.get("code")
-        impuesto = _IMPUESTO.get(code if type(code) is str else str(code), Impuesto.OTROS)
+        impuesto = _IMPUESTO.get(code if type(code) is str else str(code), _OTROS)
         for j, rate in enumerate(_list(category.get("rates"))):
-            line = _detalle(
-                c,
-                impuesto,
-                rate if type(rate) is dict else _obj(rate),
-                sign,
-                f"$.totals.taxes.categories[{i}].rates[{j}]",
-            )
+            line = _detalle(c, impuesto, rate if type(rate) is dict else _obj(rate), sign, i, j)
             if line is not None:
                 lines.append(line)
                 cuota += line.cuota_total
@@ -267,8 +272,20 @@ def _desglose(
     return tuple(lines), cuota
 
 
+def _negated(text: str) -> str:
+    """The decimal text of ``-Decimal(text)``: a zero loses its sign, as there."""
+    if not text.strip("-0."):
+        return text.lstrip("-")
+    return text[1:] if text[0] == "-" else "-" + text
+
+
+def _rate_path(i: int, j: int) -> str:
+    """The JSON path of ``totals.taxes.categories[i].rates[j]``, written only for a fault."""
+    return f"$.totals.taxes.categories[{i}].rates[{j}]"
+
+
 def _detalle(
-    c: _Collector, impuesto: Impuesto, rate: Mapping[str, Any], sign: int, path: str
+    c: _Collector, impuesto: Impuesto, rate: Mapping[str, Any], sign: int, i: int, j: int
 ) -> DetalleDesglose | None:
     ext = rate.get("ext")
     if type(ext) is not dict:
@@ -276,6 +293,41 @@ def _detalle(
     regime = ext.get(EXT_REGIME)
     exempt = ext.get(EXT_EXEMPT)
     op_class = ext.get(EXT_OP_CLASS)
+    if (
+        op_class == "S1"
+        and not exempt
+        and regime
+        and not rate.get("surcharge")
+        and impuesto is not _OTROS
+    ):
+        # The common line, its GOBL amounts in the AEAT's form: read each once, as the
+        # general path below would, and leave every rule to DetalleDesglose.
+        base, percent, amount = (
+            rate.get("base", "0"),
+            rate.get("percent", "0"),
+            rate.get("amount", "0"),
+        )
+        if (
+            type(base) is str
+            and type(amount) is str
+            and type(percent) is str
+            and regime != "06"
+            and _PLAIN_PERCENT.fullmatch(percent) is not None
+        ):
+            if sign < 0:
+                base, amount = _negated(base), _negated(amount)
+            try:
+                return DetalleDesglose.s1_from_text(
+                    base, amount, percent[:-1], impuesto, str(regime)
+                )
+            except ValueError:
+                pass  # an amount in another form: the general path below reads it
+            except RecordInvalid as exc:
+                path = _rate_path(i, j)
+                for fault in exc.faults:
+                    c.add(fault.code, fault.message, path)
+                return None
+    path = _rate_path(i, j)
     base = _decimal(c, rate.get("base", "0"), path, ".base")
     if sign < 0:
         base = -base
@@ -350,8 +402,13 @@ def _detalle(
 
 def _description(doc: Mapping[str, Any]) -> str:
     for note in _list(doc.get("notes")):
-        if _obj(note).get("key") == "general" and str(_obj(note).get("text") or "").strip():
-            return str(note["text"]).strip()
+        if type(note) is not dict:
+            note = _obj(note)
+        if note.get("key") == "general":
+            text = note.get("text")
+            text = (text if type(text) is str else str(text or "")).strip()
+            if text:
+                return text
     names = [
         str(_obj(_obj(line).get("item")).get("name") or "").strip()
         for line in _list(doc.get("lines"))
@@ -466,14 +523,19 @@ def alta_from_gobl(
         c.add("VERIFACTU-DOC-02", f"the invoice must use the {ADDON} addon", "$.$addons")
     if doc.get("currency", exchange.EUR) != exchange.EUR:
         doc = _in_euros(c, doc)
-    nif = _supplier_nif(c, doc)
-    supplier = _obj(doc.get("supplier"))
+    supplier = doc.get("supplier")
+    if type(supplier) is not dict:
+        supplier = _obj(supplier)
+    nif = _supplier_nif(c, supplier)
     nombre = str(supplier.get("name") or "").strip()
     if not nombre:
         c.add("1100", "the supplier needs a name", "$.supplier.name")
     issue = _date(c, doc.get("issue_date"), "$.issue_date")
     number = _number(doc.get("series"), doc.get("code"))
-    tax_ext = _obj(_obj(doc.get("tax")).get("ext"))
+    tax = doc.get("tax")
+    tax_ext = (tax if type(tax) is dict else _obj(tax)).get("ext")
+    if type(tax_ext) is not dict:
+        tax_ext = _obj(tax_ext)
 
     tipo = _TIPO_FACTURA.get(str(tax_ext.get(EXT_DOC_TYPE)))
     if tipo is None:
@@ -506,8 +568,11 @@ def alta_from_gobl(
         else:
             tercero = _party(c, issuer, "$.ordering.issuer")
 
-    desglose, cuota_total = _desglose(c, doc, sign)
-    total = _decimal(c, _obj(doc.get("totals")).get("total", "0"), "$.totals.total", "")
+    totals = doc.get("totals")
+    if type(totals) is not dict:
+        totals = _obj(totals)
+    desglose, cuota_total = _desglose(c, totals, sign)
+    total = _decimal(c, totals.get("total", "0"), "$.totals.total", "")
     importe_total = (total if sign > 0 else -total) + cuota_total
 
     descripcion = _description(doc)
@@ -525,7 +590,7 @@ def alta_from_gobl(
         rectificadas = _preceding_keys(c, doc, nif)
         if rectificativa is TipoRectificativa.SUSTITUCION:
             importe_rect = _importe_rectificacion(c, doc)
-    elif tipo is TipoFactura.F3:
+    elif tipo is _F3:
         sustituidas = _preceding_keys(c, doc, nif)
 
     fecha_operacion = None
@@ -537,6 +602,25 @@ def alta_from_gobl(
         raise RecordInvalid(faults=c.faults)
     key = _key(c, nif, number, issue, "$.code")
     flags = alta_flags(previous_attempts) if previous_attempts else _FIRST_ATTEMPT
+    if not corrective and tipo is not _F3 and emitida not in ("T", "D"):
+        return RegistroAlta.ordinary(
+            key,
+            nombre,
+            tipo,
+            descripcion,
+            desglose,
+            cuota_total,
+            importe_total,
+            sistema,
+            now,
+            previous,
+            ref_externa,
+            flags.subsanacion,
+            flags.rechazo_previo,
+            fecha_operacion,
+            tax_ext.get(EXT_SIMPLIFIED_ART7273) == "S",
+            destinatarios,
+        )
     return RegistroAlta(
         id_factura=key,
         ref_externa=ref_externa,

@@ -88,6 +88,13 @@ class Impuesto(StrEnum):
     OTROS = "05"
 
 
+#: Members the hot paths compare against, as module names: reading a member off its enum class
+#: goes through the enum machinery on every access.
+_F1: Final = TipoFactura.F1
+_F2: Final = TipoFactura.F2
+_F3: Final = TipoFactura.F3
+_OTROS: Final = Impuesto.OTROS
+
 _CONTROL_RE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CALIFICACIONES: Final = frozenset({"S1", "S2", "N1", "N2"})  # L9
 EXENCIONES: Final = frozenset({"E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8"})  # L10
@@ -138,7 +145,8 @@ def _assembler(cls: type[_T]) -> Callable[..., _T]:
     """A function that stores every field of ``cls`` (in field order) and checks nothing.
 
     Only for values already proved to keep every rule of the class: the factories
-    :meth:`DetalleDesglose.s1` and :meth:`PersonaFisicaJuridica.with_nif` after their own
+    :meth:`DetalleDesglose.s1`, :meth:`DetalleDesglose.s1_from_text`,
+    :meth:`PersonaFisicaJuridica.with_nif` and :meth:`RegistroAlta.ordinary` after their own
     checks, and ``as_anterior`` with a key that was checked and a huella that
     :func:`chain.digest` wrote. Running ``__post_init__`` again would only repeat that work.
     Never exported: a record built any other way is checked.
@@ -187,6 +195,9 @@ class _Faults:
 _NO_CUOTA: Final = Decimal(0)
 #: Taxes whose lines may leave ClaveRegimen out (1245 asks it of IVA and IGIC only).
 _CLAVE_OPTIONAL: Final = frozenset({Impuesto.IPSI, Impuesto.OTROS})
+#: An amount as ``str`` writes the Decimal it reads and as ``formats.amount`` keeps it: sign,
+#: 1-12 integer digits without leading zeros, exactly two decimals.
+_AMOUNT_FORM: Final = re.compile(r"-?(?:0|[1-9]\d{0,11})\.\d\d")
 _COSTE: Final = "$.BaseImponibleACoste"
 _RECARGO: Final = "$.CuotaRecargo"
 
@@ -231,7 +242,7 @@ class IDFactura:
             or num[-1] == " "
         ):
             self._refuse()
-        object.__setattr__(self, "fecha_text", formats.fecha(self.fecha_expedicion_factura))
+        _set_id_fecha_text(self, formats.fecha(self.fecha_expedicion_factura))
 
     def _refuse(self) -> None:
         faults = _Faults()
@@ -247,6 +258,11 @@ class IDFactura:
                 "1104", "NumSerieFactura has leading or trailing blanks", "$.NumSerieFactura"
             )
         faults.raise_if_any("IDFactura")
+
+
+#: The slot's own setter: a record is frozen, and this stores past that for a fraction of the
+#: cost of ``object.__setattr__``; the key is built for every record and every reference.
+_set_id_fecha_text: Final = IDFactura.__dict__["fecha_text"].__set__
 
 
 @_slot_init
@@ -440,7 +456,7 @@ class DetalleDesglose:
         else:
             if (
                 (impuesto in _CLAVE_OPTIONAL if clave is None else clave in CLAVES_REGIMEN)
-                and (clave is None or impuesto is not Impuesto.OTROS)
+                and (clave is None or impuesto is not _OTROS)
                 and not base * cuota < 0
             ):
                 return _assemble_detalle(
@@ -450,6 +466,39 @@ class DetalleDesglose:
                 )  # fmt: skip
         return cls(base, impuesto, clave, "S1", None, tipo, base_a_coste, cuota, tipo_recargo,
                    cuota_recargo)  # fmt: skip
+
+    @classmethod
+    def s1_from_text(
+        cls, base: str, cuota: str, tipo: str, impuesto: Impuesto, clave: str | None
+    ) -> DetalleDesglose:
+        """A taxed line from the texts of its base and cuota, already in the AEAT's amount form
+        (``"1620.00"``, ``"-340.20"``: 1-12 digits without leading zeros, two decimals, as GOBL
+        writes calculated totals), and of its rate (``"21.0"``, any text ``Decimal`` reads):
+        the same line, and the same faults, as ``s1(Decimal(base), Decimal(cuota),
+        Decimal(tipo), impuesto=impuesto, clave=clave)``.
+
+        ``Decimal`` reads such an amount and ``str`` would give it back unchanged, so the texts
+        are the line's texts as they are. An amount in any other form raises ``ValueError``
+        before anything is built, for the caller to take its general path.
+        """
+        if _AMOUNT_FORM.fullmatch(base) is None or _AMOUNT_FORM.fullmatch(cuota) is None:
+            raise ValueError("amount texts must have 1-12 digits and two decimals")
+        base_value, cuota_value, tipo_value = Decimal(base), Decimal(cuota), Decimal(tipo)
+        if (impuesto in _CLAVE_OPTIONAL if clave is None else clave in CLAVES_REGIMEN) and (
+            clave is None or impuesto is not _OTROS
+        ):
+            try:
+                tipo_text = formats.rate(tipo_value)
+            except ValueError:
+                pass  # s1 below names the fault
+            else:
+                if not base_value * cuota_value < 0:
+                    return _assemble_detalle(
+                        base_value, impuesto, clave, "S1", None, tipo_value, None, cuota_value,
+                        None, None, "0.00" if base == "-0.00" else base, tipo_text, None,
+                        "0.00" if cuota == "-0.00" else cuota, None, None,
+                    )  # fmt: skip
+        return cls.s1(base_value, cuota_value, tipo_value, impuesto=impuesto, clave=clave)
 
     @property
     def cuota_total(self) -> Decimal:
@@ -627,20 +676,15 @@ class RegistroAlta:
         _set_alta_cuota_text(self, cuota_text)
         _set_alta_importe_text(self, importe_text)
         _set_alta_fecha_hora_text(self, fecha_hora)
-        # hash_pairs() joined by chain.concatenate, written out: every value here has passed
-        # the checks above, so none has the blanks concatenate() would trim
-        key, anterior = self.id_factura, self.registro_anterior
         _set_alta_huella(
             self,
-            chain.digest(
-                f"IDEmisorFactura={key.id_emisor_factura}"
-                f"&NumSerieFactura={key.num_serie_factura}"
-                f"&FechaExpedicionFactura={key.fecha_text}"
-                f"&TipoFactura={self.tipo_factura}"
-                f"&CuotaTotal={cuota_text}"
-                f"&ImporteTotal={importe_text}"
-                f"&Huella={'' if anterior is None else anterior.huella}"
-                f"&FechaHoraHusoGenRegistro={fecha_hora}"
+            _alta_huella(
+                self.id_factura,
+                self.tipo_factura,
+                cuota_text,
+                importe_text,
+                self.registro_anterior,
+                fecha_hora,
             ),
         )
 
@@ -655,7 +699,7 @@ class RegistroAlta:
             self._check_rechazo(f, self.rechazo_previo)
         if (
             tipo[0] == "R"  # TipoFactura.is_corrective, without the property call
-            or tipo is TipoFactura.F3
+            or tipo is _F3
             or self.tipo_rectificativa is not None
             or self.facturas_rectificadas
             or self.facturas_sustituidas
@@ -683,7 +727,7 @@ class RegistroAlta:
             if dest.id_otro and dest.id_otro.id_type is IDType.NIF_IVA and not needs_recipient:
                 f.add("1156", "IDType 02 only with F1, F3, R1-R4", f"$.Destinatarios[{i}]")
         if (
-            tipo is TipoFactura.F2
+            tipo is _F2
             and not self.factura_sin_identif_destinatario_art61d
             and self.num_registro_acuerdo_facturacion is None
             and abs(self.importe_total) > F2_LIMIT
@@ -776,6 +820,107 @@ class RegistroAlta:
             ("FechaHoraHusoGenRegistro", self.fecha_hora_text),
         )
 
+    @classmethod
+    def ordinary(
+        cls,
+        id_factura: IDFactura,
+        nombre_razon_emisor: str,
+        tipo_factura: TipoFactura,
+        descripcion_operacion: str,
+        desglose: tuple[DetalleDesglose, ...],
+        cuota_total: Decimal,
+        importe_total: Decimal,
+        sistema_informatico: SistemaInformatico,
+        fecha_hora_huso_gen_registro: datetime,
+        registro_anterior: RegistroAnterior | None = None,
+        ref_externa: str | None = None,
+        subsanacion: bool = False,
+        rechazo_previo: str | None = None,
+        fecha_operacion: date | None = None,
+        factura_simplificada_art7273: bool = False,
+        destinatarios: tuple[PersonaFisicaJuridica, ...] = (),
+    ) -> RegistroAlta:
+        """An alta of an invoice that corrects, replaces and delegates nothing: the same
+        record, and the same faults, as the constructor given these fields, for less.
+
+        An invoice that is no corrective (R1-R5) nor F3, with no Tercero, no
+        EmitidaPorTerceroODestinatario, no art. 61d flag, no Cupon and no agreement numbers,
+        keeps by its shape every rule about corrections (1114-1119), third parties (1186-1188,
+        1211), Cupon (1157) and those numbers. What is left is checked here: the texts
+        (1100), RechazoPrevio with Subsanacion (1100, 1153, 1161), art. 72/73 (1183), the
+        recipients (1189, 1190, 1193, at most 1000), the F2 ceiling (1150), 1 to 12 breakdown
+        lines and S2 only with recipients (1197), and that both totals and the timestamp have
+        their AEAT form. When any of these fails, or the type is not F1 or F2, the constructor
+        builds the record instead and reports every fault. The GOBL mapper builds almost every
+        record of an installation this way.
+        """
+        needs_recipient = tipo_factura is _F1
+        if (
+            (needs_recipient or tipo_factura is _F2)
+            and _plain_text(nombre_razon_emisor, 120)
+            and _plain_text(descripcion_operacion, 500)
+            and (ref_externa is None or _plain_text(ref_externa, 60))
+            and (
+                rechazo_previo is None
+                or rechazo_previo == "N"
+                or (subsanacion and (rechazo_previo == "S" or rechazo_previo == "X"))
+            )
+            and (needs_recipient or not factura_simplificada_art7273)
+            and (
+                0 < len(destinatarios) <= 1000
+                if needs_recipient
+                else not destinatarios and abs(importe_total) <= F2_LIMIT
+            )
+            and 1 <= len(desglose) <= 12
+        ):
+            issuer = id_factura.id_emisor_factura
+            try:
+                cuota_text = formats.amount(cuota_total)
+                importe_text = formats.amount(importe_total)
+                fecha_hora = formats.fecha_hora_huso(fecha_hora_huso_gen_registro)
+            except ValueError:
+                pass  # the constructor below names every fault
+            else:
+                ok = True  # 1193: no recipient has the issuer's NIF; 1197: S2 needs one
+                for dest in destinatarios:
+                    if dest.nif == issuer:
+                        ok = False
+                if not needs_recipient:
+                    for line in desglose:
+                        if line.calificacion_operacion == "S2":
+                            ok = False
+                if ok:
+                    return _assemble_alta(
+                        id_factura, nombre_razon_emisor, tipo_factura, descripcion_operacion,
+                        desglose, cuota_total, importe_total, sistema_informatico,
+                        fecha_hora_huso_gen_registro, registro_anterior, ref_externa,
+                        subsanacion, rechazo_previo, None, (), (), None, fecha_operacion,
+                        factura_simplificada_art7273, False, None, None, destinatarios, False,
+                        None, None, cuota_text, importe_text, fecha_hora,
+                        _alta_huella(
+                            id_factura, tipo_factura, cuota_text, importe_text,
+                            registro_anterior, fecha_hora,
+                        ),
+                    )  # fmt: skip
+        return cls(
+            id_factura=id_factura,
+            nombre_razon_emisor=nombre_razon_emisor,
+            tipo_factura=tipo_factura,
+            descripcion_operacion=descripcion_operacion,
+            desglose=desglose,
+            cuota_total=cuota_total,
+            importe_total=importe_total,
+            sistema_informatico=sistema_informatico,
+            fecha_hora_huso_gen_registro=fecha_hora_huso_gen_registro,
+            registro_anterior=registro_anterior,
+            ref_externa=ref_externa,
+            subsanacion=subsanacion,
+            rechazo_previo=rechazo_previo,
+            fecha_operacion=fecha_operacion,
+            factura_simplificada_art7273=factura_simplificada_art7273,
+            destinatarios=destinatarios,
+        )
+
     def as_anterior(self) -> RegistroAnterior:
         """This record as the ``RegistroAnterior`` of the next record in the chain.
 
@@ -785,6 +930,40 @@ class RegistroAlta:
 
 
 _assemble_anterior: Final = _assembler(RegistroAnterior)
+_assemble_alta: Final = _assembler(RegistroAlta)
+
+
+def _plain_text(value: str, max_len: int) -> bool:
+    """Whether :meth:`_Faults.check_text` finds nothing wrong with a required ``value``."""
+    return (
+        0 < len(value) <= max_len and value == value.strip() and _CONTROL_RE.search(value) is None
+    )
+
+
+def _alta_huella(
+    key: IDFactura,
+    tipo: TipoFactura,
+    cuota_text: str,
+    importe_text: str,
+    anterior: RegistroAnterior | None,
+    fecha_hora: str,
+) -> str:
+    """The huella of an alta: :meth:`RegistroAlta.hash_pairs` joined by
+    :func:`chain.concatenate`, written out. Every value has passed the record's checks, so
+    none has the blanks ``concatenate`` would trim.
+    """
+    return chain.digest(
+        f"IDEmisorFactura={key.id_emisor_factura}"
+        f"&NumSerieFactura={key.num_serie_factura}"
+        f"&FechaExpedicionFactura={key.fecha_text}"
+        f"&TipoFactura={tipo}"
+        f"&CuotaTotal={cuota_text}"
+        f"&ImporteTotal={importe_text}"
+        f"&Huella={'' if anterior is None else anterior.huella}"
+        f"&FechaHoraHusoGenRegistro={fecha_hora}"
+    )
+
+
 _set_alta_cuota_text: Final = RegistroAlta.__dict__["cuota_total_text"].__set__
 _set_alta_importe_text: Final = RegistroAlta.__dict__["importe_total_text"].__set__
 _set_alta_fecha_hora_text: Final = RegistroAlta.__dict__["fecha_hora_text"].__set__
