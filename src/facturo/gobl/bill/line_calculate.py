@@ -19,11 +19,10 @@ from typing import Any, Final
 from facturo.gobl import currency as currencies
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
-from facturo.gobl.num.amount import POW10, make_amount, round_pow10
+from facturo.gobl.num.amount import POW10, amount_at, make_amount, round_pow10
 from facturo.gobl.tax.rounding_rules import Rounding
 
 _ZERO: Final = Amount(0, 0)
-_new: Final = object.__new__
 
 
 class LineContext:
@@ -220,21 +219,9 @@ def calculate_line(line: dict[str, Any], index: int, ctx: LineContext) -> tuple[
                 total += round_pow10(a._value, ae - e)
             if ae > pe:
                 c["amount"] = make_amount(round_pow10(a._value, ae - pe), pe)
-    # round_line: the price's decimals, half away from zero (round_pow10), the amounts made
-    # directly (make_amount inlined); a total equal to the sum is the same (immutable) amount
-    sa = _new(Amount)
-    if e > pe:
-        unit = POW10[e - pe]
-        if n >= 0:
-            hi, rem = divmod(n, unit)
-            sa._value = hi + 1 if rem + rem >= unit else hi
-        else:
-            hi, rem = divmod(-n, unit)
-            sa._value = -(hi + 1) if rem + rem >= unit else -hi
-        sa._exp = pe
-    else:
-        sa._value = n
-        sa._exp = e
+    # round_line: to the price's decimals, half away from zero; a total equal to the sum is
+    # the same (immutable) amount
+    sa = amount_at(n, e, pe) if e > pe else make_amount(n, e)
     if total == n:
         ta = sa
     elif e > pe:
