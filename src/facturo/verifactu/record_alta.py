@@ -24,7 +24,7 @@ from facturo.verifactu.record_codes import (
     TipoRectificativa,
 )
 from facturo.verifactu.record_huella import alta_huella
-from facturo.verifactu.record_keys import IDFactura, RegistroAnterior
+from facturo.verifactu.record_keys import IDFactura, RegistroAnterior, anterior_of
 from facturo.verifactu.record_parties import PersonaFisicaJuridica, SistemaInformatico
 from facturo.verifactu.record_slots import assembler, slot_init
 
@@ -348,10 +348,9 @@ class RegistroAlta:
 
         The huella came from :func:`chain.digest`, so it has the form RegistroAnterior checks.
         """
-        return _assemble_anterior(self.id_factura, self.huella)
+        return anterior_of(self.id_factura, self.huella)
 
 
-_assemble_anterior: Final = assembler(RegistroAnterior)
 _assemble_alta: Final = assembler(RegistroAlta)
 
 #: The slots' own setters, which store past the frozen class for less than

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
 
 from facturo.verifactu import chain, formats
 from facturo.verifactu.record_checks import Faults
 from facturo.verifactu.record_codes import IDType
-from facturo.verifactu.record_keys import IDFactura, RegistroAnterior
+from facturo.verifactu.record_keys import IDFactura, RegistroAnterior, anterior_of
 from facturo.verifactu.record_parties import PersonaFisicaJuridica, SistemaInformatico
-from facturo.verifactu.record_slots import assembler, slot_init
+from facturo.verifactu.record_slots import slot_init
 
 
 @slot_init
@@ -86,11 +85,7 @@ class RegistroAnulacion:
 
         The huella came from :func:`chain.digest`, so it has the form RegistroAnterior checks.
         """
-        return _assemble_anterior(self.id_factura, self.huella)
-
-
-#: The huella came from :func:`chain.digest`, so ``as_anterior`` stores without a check.
-_assemble_anterior: Final = assembler(RegistroAnterior)
+        return anterior_of(self.id_factura, self.huella)
 
 
 __all__ = ["RegistroAnulacion"]

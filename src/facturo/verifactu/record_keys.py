@@ -16,7 +16,7 @@ from facturo.errors import Fault
 from facturo.verifactu import chain, formats
 from facturo.verifactu.errors import RecordInvalid
 from facturo.verifactu.record_checks import Faults
-from facturo.verifactu.record_slots import slot_init
+from facturo.verifactu.record_slots import assembler, slot_init
 
 
 @slot_init
@@ -89,4 +89,15 @@ class RegistroAnterior:
             )
 
 
-__all__ = ["IDFactura", "RegistroAnterior"]
+_assemble_anterior: Final = assembler(RegistroAnterior)
+
+
+def anterior_of(id_factura: IDFactura, huella: str) -> RegistroAnterior:
+    """A record's own key and huella as the ``RegistroAnterior`` of the next record.
+
+    Unchecked: for a record that was itself checked, whose huella :func:`chain.digest` wrote.
+    """
+    return _assemble_anterior(id_factura, huella)
+
+
+__all__ = ["IDFactura", "RegistroAnterior", "anterior_of"]
