@@ -368,14 +368,6 @@ def reg_factu_content(cabecera: Cabecera, records: Sequence[Registro]) -> str:
     return "".join(out)
 
 
-def reg_factu_text(cabecera: Cabecera, records: Sequence[Registro], *, envelope: bool) -> str:
-    """The message as text, with the XML declaration; in a SOAP envelope when asked."""
-    content = reg_factu_content(cabecera, records)
-    if envelope:
-        return f"{XML_DECLARATION}{REG_FACTU_ENVELOPE_OPEN}{content}{SOAP_CLOSE}"
-    return f"{XML_DECLARATION}{REG_FACTU_OPEN}{content}"
-
-
 def record_text(record: Registro) -> str:
     """One ``RegistroAlta`` or ``RegistroAnulacion`` alone, declaring its own namespace."""
     out: list[str] = []
@@ -391,5 +383,4 @@ __all__ = [
     "in_envelope",
     "record_text",
     "reg_factu_content",
-    "reg_factu_text",
 ]
