@@ -1,11 +1,17 @@
 """Records per second: GOBL envelope → record → huella → XML → XSD validation.
 
-Run: ``.venv/bin/python benchmarks/bench_verifactu.py [--seconds N]``.
+Run: ``.venv/bin/python benchmarks/bench_verifactu.py [--seconds N] [--sizes 1,1000]``.
 
 Each contender does the same work per record, on the same calculated GOBL envelope (the
 ``es-verifactu-v1`` F1 example): read the envelope dict into its record model, chain it to the
 previous record, compute the huella, build the RegFactuSistemaFacturacion in a SOAP envelope as
-bytes, and validate the message against the AEAT XSD. The peers take no GOBL input, so each gets
+bytes, and validate the message against the AEAT XSD. Each contender puts ``size`` chained
+records in one message, through its own API for a list of records, for every size in
+``--sizes``. One record per message is the quiet case: a record goes out as soon as the
+previous send's ``TiempoEsperaEnvio`` has passed. A full message (1,000 records, the AEAT's
+limit) is what flow control sends whenever records arrive faster than one per wait, which is
+when throughput matters; the per-message work (parsing and validating the message, the SOAP
+frame) is then shared by the records in it. The peers take no GOBL input, so each gets
 the smallest adapter that maps this envelope (S1 lines, NIF customer) onto its own models;
 Facturo's builder does its full mapping and rule checks. pyverifactu writes XML with
 ElementTree and ships no validator, so its bytes are parsed by lxml and validated with the
@@ -34,7 +40,7 @@ from lxml import etree
 from facturo.verifactu import records as fr
 from facturo.verifactu import xml as fxml
 from facturo.verifactu.from_gobl import alta_from_gobl
-from facturo.verifactu.messages import Cabecera, Persona
+from facturo.verifactu.messages import MAX_RECORDS_PER_MESSAGE, Cabecera, Persona
 
 ENVELOPE_PATH = (
     Path(__file__).resolve().parents[1] / "tests/verifactu/data/gobl/invoice-es-es-verifactu.json"
@@ -54,7 +60,7 @@ def _general_note(doc: dict[str, Any]) -> str:
 # --- Facturo ---------------------------------------------------------------------------------
 
 
-def facturo_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
+def facturo_runner(envelope: dict[str, Any], size: int) -> Callable[[], bytes]:
     sif = fr.SistemaInformatico(
         nombre_razon="Facturo",
         nif="B12345674",
@@ -66,11 +72,13 @@ def facturo_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
     state: dict[str, fr.RegistroAnterior | None] = {"previous": None}
 
     def run() -> bytes:
-        alta = alta_from_gobl(envelope, sistema=sif, previous=state["previous"], now=NOW)
+        altas = []
+        for _ in range(size):
+            alta = alta_from_gobl(envelope, sistema=sif, previous=state["previous"], now=NOW)
+            state["previous"] = alta.as_anterior()
+            altas.append(alta)
         cab = Cabecera(Persona(alta.nombre_razon_emisor, alta.id_factura.id_emisor_factura))
-        data = fxml.reg_factu_xml(cab, [alta])  # validated against SuministroLR.xsd
-        state["previous"] = alta.as_anterior()
-        return data
+        return fxml.reg_factu_xml(cab, altas)  # validated against SuministroLR.xsd
 
     return run
 
@@ -78,7 +86,7 @@ def facturo_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
 # --- verifactu-sdk ---------------------------------------------------------------------------
 
 
-def sdk_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
+def sdk_runner(envelope: dict[str, Any], size: int) -> Callable[[], bytes]:
     import verifactu_sdk as sdk
 
     sistema = sdk.SistemaInformatico(
@@ -91,7 +99,7 @@ def sdk_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
     )
     state: dict[str, Any] = {"previous": None}
 
-    def run() -> bytes:
+    def one() -> Any:
         doc = envelope["doc"]
         supplier = sdk.Persona(doc["supplier"]["name"], nif=doc["supplier"]["tax_id"]["code"])
         customer = doc["customer"]
@@ -116,9 +124,14 @@ def sdk_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
             anterior=state["previous"],
             fecha_hora_huso_gen=NOW,
         )
-        peticion = sdk.construir_peticion(sdk.Cabecera(obligado=supplier), [alta])
-        sdk.validar(peticion)
         state["previous"] = alta.como_anterior()
+        return alta
+
+    def run() -> bytes:
+        altas = [one() for _ in range(size)]
+        obligado = altas[0].emisor
+        peticion = sdk.construir_peticion(sdk.Cabecera(obligado=obligado), altas)
+        sdk.validar(peticion)
         return sdk.sobre_soap(peticion)
 
     return run
@@ -127,7 +140,7 @@ def sdk_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
 # --- pyverifactu -----------------------------------------------------------------------------
 
 
-def pyverifactu_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
+def pyverifactu_runner(envelope: dict[str, Any], size: int) -> Callable[[], bytes]:
     from verifactu.models.computer_system import ComputerSystem
     from verifactu.models.records import (
         BreakdownDetails,
@@ -156,7 +169,7 @@ def pyverifactu_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
     state: dict[str, Any] = {"previous": None}
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
 
-    def run() -> bytes:
+    def one() -> Any:
         doc = envelope["doc"]
         supplier = doc["supplier"]
         lines = _rates(doc)
@@ -194,14 +207,19 @@ def pyverifactu_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
         )
         record.hash = record.calculate_hash()
         record.validate()
+        state["previous"] = (record.invoice_id, record.hash)
+        return record
+
+    def run() -> bytes:
+        records = [one() for _ in range(size)]
+        supplier = envelope["doc"]["supplier"]
         taxpayer = FiscalIdentifier(name=supplier["name"], nif=supplier["tax_id"]["code"])
-        text = AeatClient(system, taxpayer)._build_xml_request([record])
+        text = AeatClient(system, taxpayer)._build_xml_request(records)
         data = text.encode("utf-8")
         root = etree.fromstring(data, parser)
         body = root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
         if body is None or not schema.validate(body[0]):
             raise RuntimeError(f"pyverifactu XML does not validate: {schema.error_log}")
-        state["previous"] = (record.invoice_id, record.hash)
         return data
 
     return run
@@ -210,21 +228,20 @@ def pyverifactu_runner(envelope: dict[str, Any]) -> Callable[[], bytes]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _batch(run: Callable[[], bytes], until: float) -> tuple[int, float]:
-    """Runs of 50 records until ``until``; returns (records, seconds)."""
+def _batch(run: Callable[[], bytes], size: int, until: float) -> tuple[int, float]:
+    """Messages of ``size`` records until ``until`` (at least one); returns (records, seconds)."""
     count = 0
     start = time.perf_counter()
     while True:
-        for _ in range(50):
-            run()
-        count += 50
+        run()
+        count += size
         now = time.perf_counter()
         if now >= until:
             return count, now - start
 
 
 def measure(
-    runs: list[Callable[[], bytes]], seconds: float, rounds: int
+    runs: list[Callable[[], bytes]], size: int, seconds: float, rounds: int
 ) -> list[tuple[float, float, int]]:
     """(records/s over all rounds, records/s of the best round, records) per contender.
 
@@ -233,12 +250,12 @@ def measure(
     instead of on whichever happened to run while something else was busy.
     """
     for run in runs:
-        for _ in range(20):  # warm-up: schema loading, imports, caches
+        for _ in range(max(1, 20 // size)):  # warm-up: schema loading, imports, caches
             run()
     totals = [[0, 0.0, 0.0] for _ in runs]
     for _ in range(rounds):
         for run, total in zip(runs, totals, strict=True):
-            count, elapsed = _batch(run, time.perf_counter() + seconds / rounds)
+            count, elapsed = _batch(run, size, time.perf_counter() + seconds / rounds)
             total[0] += count
             total[1] += elapsed
             total[2] = max(total[2], count / elapsed)
@@ -247,34 +264,42 @@ def measure(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="time per contender")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per contender and size")
     parser.add_argument("--rounds", type=int, default=10, help="turns the contenders take")
+    parser.add_argument(
+        "--sizes",
+        default=f"1,{MAX_RECORDS_PER_MESSAGE}",
+        help="records per message, comma-separated (1 to 1000)",
+    )
     args = parser.parse_args()
     envelope = json.loads(ENVELOPE_PATH.read_text(encoding="utf-8"))
-    contenders: list[tuple[str, Callable[[dict[str, Any]], Callable[[], bytes]]]] = [
+    contenders: list[tuple[str, Callable[[dict[str, Any], int], Callable[[], bytes]]]] = [
         ("facturo.verifactu", facturo_runner),
         ("verifactu-sdk 0.1.0", sdk_runner),
         ("pyverifactu 0.3.8", pyverifactu_runner),
     ]
-    names: list[str] = []
-    runs: list[Callable[[], bytes]] = []
-    for name, factory in contenders:
-        try:
-            runs.append(factory(envelope))
-        except ImportError as exc:
-            print(f"{name}: not installed ({exc})")
-            continue
-        names.append(name)
-    results = measure(runs, args.seconds, max(args.rounds, 1))
-    peers = [rate for name, (rate, _, _) in zip(names, results, strict=True) if name != names[0]]
-    fastest_peer = max(peers, default=0.0)
     print(
-        f"\n{'contender':<22}{'records/s':>12}{'best round':>12}{'records':>10}"
-        f"{'vs fastest peer':>18}"
+        f"\n{'contender':<22}{'per message':>12}{'records/s':>12}{'best round':>12}"
+        f"{'records':>10}{'vs fastest peer':>18}"
     )
-    for name, (rate, best, count) in zip(names, results, strict=True):
-        ratio = f"{rate / fastest_peer:.2f}x" if fastest_peer else "-"
-        print(f"{name:<22}{rate:>12,.0f}{best:>12,.0f}{count:>10}{ratio:>18}")
+    for size in (int(n) for n in args.sizes.split(",")):
+        names: list[str] = []
+        runs: list[Callable[[], bytes]] = []
+        for name, factory in contenders:
+            try:
+                runs.append(factory(envelope, size))
+            except ImportError as exc:
+                print(f"{name}: not installed ({exc})")
+                continue
+            names.append(name)
+        results = measure(runs, size, args.seconds, max(args.rounds, 1))
+        peers = [
+            rate for name, (rate, _, _) in zip(names, results, strict=True) if name != names[0]
+        ]
+        fastest_peer = max(peers, default=0.0)
+        for name, (rate, best, count) in zip(names, results, strict=True):
+            ratio = f"{rate / fastest_peer:.2f}x" if fastest_peer else "-"
+            print(f"{name:<22}{size:>12}{rate:>12,.0f}{best:>12,.0f}{count:>10}{ratio:>18}")
 
 
 if __name__ == "__main__":
