@@ -38,26 +38,47 @@ class _Row:
 
     __slots__ = ("country", "exp", "ext", "percent", "rate", "surcharge", "value")
 
-    def __init__(self, rate: dict[str, Any], sub: int) -> None:
+    def __init__(
+        self,
+        rate: dict[str, Any],
+        percent: Percentage | None,
+        ext: dict[str, Any],
+        country: str,
+        surcharge: Percentage | None,
+        sub: int,
+    ) -> None:
         self.rate = rate
-        self.percent: Percentage | None = rate.get("percent")
-        self.ext: dict[str, Any] = rate.get("ext") or {}
-        self.country: str = rate.get("country", "")
-        sc = rate.get("surcharge")
-        self.surcharge: Percentage | None = sc["percent"] if sc else None
+        self.percent = percent
+        self.ext = ext
+        self.country = country
+        self.surcharge = surcharge
         self.value = 0
         self.exp = sub
 
 
 def _new_row(combo: dict[str, Any], rr: Rounding) -> _Row:
-    """A rate row named by its first combo."""
+    """A rate row named by its first combo: its key, country, ext and percent when set."""
     rate: dict[str, Any] = {"base": rr.zero}
-    for k in ("key", "country", "ext", "percent"):
-        if combo.get(k):
-            rate[k] = combo[k]
-    if combo.get("surcharge") is not None:
-        rate["surcharge"] = {"percent": combo["surcharge"], "amount": rr.zero}
-    return _Row(rate, rr.subunits)
+    key = combo.get("key")
+    if key:
+        rate["key"] = key
+    country = combo.get("country")
+    if country:
+        rate["country"] = country
+    ext = combo.get("ext")
+    if ext:
+        rate["ext"] = ext
+    pct = combo.get("percent")
+    if pct:
+        rate["percent"] = pct
+    sc = combo.get("surcharge")
+    if sc is not None:
+        rate["surcharge"] = {"percent": sc, "amount": rr.zero}
+    # what the row compares is what its output keeps: ``rate.get("percent")``,
+    # ``rate.get("ext") or {}``, ``rate.get("country", "")`` and the surcharge's percent
+    return _Row(
+        rate, pct if pct else None, ext if ext else {}, country if country else "", sc, rr.subunits
+    )
 
 
 def _remove_included(
