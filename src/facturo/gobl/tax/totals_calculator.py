@@ -230,14 +230,23 @@ def _sum_rounded(
     ``Rounding.match`` and ``Amount.add`` (:func:`_acc`), and only the rounded amounts the
     document keeps are made; the exact document sums (and the included category's amount)
     are returned for the invoice totals.
+
+    A row's exponent is never below the currency's (rows start there and only widen), so
+    adding a first amount to a zero sum leaves that amount's integer and exponent unchanged:
+    a sum of one amount is that amount, and its rounded amount (immutable) is shared rather
+    than made again. A category usually has one rate and a document one category.
     """
     precise = rr.precise
     sub = rr.subunits
     tv, te = 0, sub
+    total_amount: Amount | None = None  # the rounded sum while it holds one category amount
+    total_terms = 0
     retained: tuple[int, int] | None = None
     included_amount: Amount | None = None
     for ct in categories:
         av, ae = 0, sub
+        cat_amount: Amount | None = None  # the rounded sum while it holds one rate amount
+        terms = 0
         surcharge: tuple[int, int] | None = None
         rates = ct["rates"]
         for row in by_code[ct["code"]]:
@@ -253,8 +262,12 @@ def _sum_rounded(
             rv = bv * pa.value
             if pa.exp:
                 rv = round_pow10(rv, pa.exp)
-            rate["amount"] = amount_at(rv, be, sub)
-            av, ae = _acc(av, ae, rv, be, precise)
+            rate["amount"] = cat_amount = amount_at(rv, be, sub)
+            if terms:
+                av, ae = _acc(av, ae, rv, be, precise)
+            else:
+                av, ae = rv, be
+            terms += 1
             if row.surcharge is not None:
                 sa = row.surcharge.amount
                 sv = bv * sa.value
@@ -263,7 +276,9 @@ def _sum_rounded(
                 rate["surcharge"]["amount"] = amount_at(sv, be, sub)
                 s0v, s0e = surcharge if surcharge is not None else (0, sub)
                 surcharge = _acc(s0v, s0e, sv, be, precise)
-        ct["amount"] = amount_at(av, ae, sub)
+        if terms != 1:
+            cat_amount = amount_at(av, ae, sub)
+        ct["amount"] = cat_amount
         if ct["code"] == included:
             included_amount = make_amount(av, ae)
         if surcharge is not None:
@@ -277,10 +292,18 @@ def _sum_rounded(
                 r0v, r0e = _acc(r0v, r0e, surcharge[0], surcharge[1], precise)
             retained = (r0v, r0e)
         else:
-            tv, te = _acc(tv, te, av, ae, precise)
+            if total_terms:
+                tv, te = _acc(tv, te, av, ae, precise)
+            else:
+                tv, te = av, ae
+                total_amount = cat_amount
+            total_terms += 1
             if surcharge is not None:
                 tv, te = _acc(tv, te, surcharge[0], surcharge[1], precise)
-    total: dict[str, Any] = {"categories": categories, "sum": amount_at(tv, te, sub)}
+                total_terms += 1
+    if total_terms != 1 or total_amount is None:
+        total_amount = amount_at(tv, te, sub)
+    total: dict[str, Any] = {"categories": categories, "sum": total_amount}
     exact_retained = None
     if retained is not None:
         total["retained"] = amount_at(retained[0], retained[1], sub)
