@@ -15,7 +15,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from facturo.gobl.calculate import calculate_typed
-from facturo.gobl.dsig import digest_document
+from facturo.gobl.dsig.digest import digest_json
 from facturo.gobl.errors import validation
 from facturo.gobl.schema.codec import (
     ZERO_UUID,
@@ -27,6 +27,19 @@ from facturo.gobl.schema.registry import schema_id
 from facturo.gobl.validate import document_faults
 
 ENVELOPE_SCHEMA: Final = schema_id("envelope")
+_INVOICE_SCHEMA: Final = schema_id("bill/invoice")
+_HEAD_ORDER: Final = (
+    "uuid",
+    "dig",
+    "stamps",
+    "links",
+    "tags",
+    "meta",
+    "notes",
+    "from",
+    "to",
+    "ignore",
+)
 UuidFactory = Callable[[], UUID | str]
 
 
@@ -58,8 +71,8 @@ def is_envelope(data: dict[str, Any]) -> bool:
 
 
 def _head_order(head: dict[str, Any]) -> dict[str, Any]:
-    order = ("uuid", "dig", "stamps", "links", "tags", "meta", "notes", "from", "to", "ignore")
-    return {k: head[k] for k in order if head.get(k)}
+    """gobl's ``Header`` members in struct order, empty ones left out (``omitempty``)."""
+    return {k: head[k] for k in _HEAD_ORDER if head.get(k)}
 
 
 def calculate_document(
@@ -74,12 +87,13 @@ def _calculate(
 ) -> Encoded:
     """gobl's JSON of the calculated document, that JSON read back, and whether it is plain."""
     typed = decode_document(doc)  # fresh containers: the input is not modified
-    is_invoice = typed.get("$schema") == schema_id("bill/invoice")
-    if now is not None and is_invoice and not typed.get("issue_date"):
+    if now is not None and typed.get("$schema") == _INVOICE_SCHEMA and not typed.get("issue_date"):
         typed["issue_date"] = now.date().isoformat()
     calculate_typed(typed)
-    if uuid_factory is not None and (not typed.get("uuid") or typed.get("uuid") == ZERO_UUID):
-        typed["uuid"] = str(uuid_factory())
+    if uuid_factory is not None:
+        uuid = typed.get("uuid")
+        if not uuid or uuid == ZERO_UUID:
+            typed["uuid"] = str(uuid_factory())
     return encode_document_full(typed)
 
 
@@ -95,23 +109,34 @@ def wrap(
 
     Existing signatures are dropped (the document may have changed); an existing header uuid
     is kept, a missing one comes from ``uuid_factory``.
+
+    A bare document (the usual input) gets a header of just ``uuid`` and ``dig``, made in
+    gobl's member order directly; a given header goes through :func:`_head_order`. Faults
+    are filtered by ``head.ignore`` only when there are any.
     """
     if is_envelope(data):
-        head = dict(data.get("head") or {})
+        given: dict[str, Any] | None = dict(data.get("head") or {})
         doc = data.get("doc") or {}
     else:
-        head, doc = {}, data
+        given, doc = None, data
     out, typed, plain = _calculate(doc, uuid_factory=uuid_factory, now=now)
-    if not head.get("uuid") or head.get("uuid") == ZERO_UUID:
-        head["uuid"] = str(uuid_factory())
-    head["dig"] = digest_document(out, plain=plain).to_json()
-    env = Envelope(head=_head_order(head), doc=out)
+    if given is None:
+        uuid = str(uuid_factory())
+        dig = digest_json(out, plain=plain)
+        head = {"uuid": uuid, "dig": dig} if uuid else {"dig": dig}
+        ignore: Any = ()
+    else:
+        if not given.get("uuid") or given.get("uuid") == ZERO_UUID:
+            given["uuid"] = str(uuid_factory())
+        given["dig"] = digest_json(out, plain=plain)
+        head = _head_order(given)
+        ignore = given.get("ignore", ())
+    env = Envelope(head=head, doc=out)
     # the digest was just computed from ``out``: only the document rules need running, on
     # ``out`` as read back (``typed``, made alongside it, saves reading it a second time)
-    checked = typed if typed is not None else out
-    faults = [
-        f for f in document_faults(checked, prefix="$.doc") if f.code not in head.get("ignore", ())
-    ]
+    faults = document_faults(typed if typed is not None else out, prefix="$.doc")
     if faults:
-        raise validation(faults)
+        faults = [f for f in faults if f.code not in ignore]
+        if faults:
+            raise validation(faults)
     return env

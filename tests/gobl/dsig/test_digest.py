@@ -12,6 +12,7 @@ import pytest
 
 from facturo.gobl.c14n import canonical_json_text
 from facturo.gobl.dsig import Digest, DigestError, digest_document
+from facturo.gobl.dsig.digest import digest_json
 
 REPO = Path(__file__).resolve().parents[3]
 SHARED = REPO.parent / "shared" / "data"
@@ -89,4 +90,21 @@ def test_malformed_digest_json_is_refused(data: Any) -> None:
 def test_document_that_cannot_be_canonical_raises_digest_error() -> None:
     with pytest.raises(DigestError) as info:
         digest_document({"name": "bad \udcff"})
+    assert info.value.__cause__ is not None
+
+
+@pytest.mark.parametrize("path", ENVELOPES[:5], ids=lambda p: p.name)
+@pytest.mark.parametrize("plain", [False, True])
+def test_digest_json_is_the_digest_written_out(path: Path, plain: bool) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))["doc"]
+    written = digest_json(doc, plain=plain)
+    assert written == digest_document(doc, plain=plain).to_json() == dict(written)
+    assert list(written) == ["alg", "val"]
+    assert written == json.loads(path.read_text(encoding="utf-8"))["head"]["dig"]
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_digest_json_refuses_what_digest_document_refuses(plain: bool) -> None:
+    with pytest.raises(DigestError, match="cannot be digested") as info:
+        digest_json({"name": "bad \udcff"}, plain=plain)
     assert info.value.__cause__ is not None

@@ -16,7 +16,7 @@ from typing import Any, Final
 from facturo.gobl.c14n import C14nError, canonical_json, canonical_json_plain
 from facturo.gobl.dsig.errors import DigestError
 
-__all__ = ["SHA256", "Digest", "digest_document"]
+__all__ = ["SHA256", "Digest", "digest_document", "digest_json"]
 
 SHA256: Final = "sha256"
 """The only digest algorithm gobl defines (``DigestSHA256``)."""
@@ -56,8 +56,21 @@ def digest_document(doc: Mapping[str, Any], *, plain: bool = False) -> Digest:
     writer reports it), which skips the type walk. Raises :class:`DigestError` when it cannot
     be written as canonical JSON.
     """
+    return Digest(alg=SHA256, val=_hex(doc, plain))
+
+
+def digest_json(doc: Mapping[str, Any], *, plain: bool = False) -> dict[str, str]:
+    """``digest_document(doc, plain=plain).to_json()``, without the :class:`Digest` between.
+
+    A build writes the digest straight into ``head.dig`` and never needs the frozen value:
+    making it and then its JSON takes about a microsecond, a tenth of the digest itself.
+    """
+    return {"alg": SHA256, "val": _hex(doc, plain)}
+
+
+def _hex(doc: Mapping[str, Any], plain: bool) -> str:
     try:
         data = canonical_json_plain(doc) if plain else canonical_json(doc)
     except C14nError as exc:
         raise DigestError(f"document cannot be digested: {exc.detail}") from exc
-    return Digest(alg=SHA256, val=hashlib.sha256(data).hexdigest())
+    return hashlib.sha256(data).hexdigest()

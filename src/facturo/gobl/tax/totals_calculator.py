@@ -38,26 +38,47 @@ class _Row:
 
     __slots__ = ("country", "exp", "ext", "percent", "rate", "surcharge", "value")
 
-    def __init__(self, rate: dict[str, Any], sub: int) -> None:
+    def __init__(
+        self,
+        rate: dict[str, Any],
+        percent: Percentage | None,
+        ext: dict[str, Any],
+        country: str,
+        surcharge: Percentage | None,
+        sub: int,
+    ) -> None:
         self.rate = rate
-        self.percent: Percentage | None = rate.get("percent")
-        self.ext: dict[str, Any] = rate.get("ext") or {}
-        self.country: str = rate.get("country", "")
-        sc = rate.get("surcharge")
-        self.surcharge: Percentage | None = sc["percent"] if sc else None
+        self.percent = percent
+        self.ext = ext
+        self.country = country
+        self.surcharge = surcharge
         self.value = 0
         self.exp = sub
 
 
 def _new_row(combo: dict[str, Any], rr: Rounding) -> _Row:
-    """A rate row named by its first combo."""
+    """A rate row named by its first combo: its key, country, ext and percent when set."""
     rate: dict[str, Any] = {"base": rr.zero}
-    for k in ("key", "country", "ext", "percent"):
-        if combo.get(k):
-            rate[k] = combo[k]
-    if combo.get("surcharge") is not None:
-        rate["surcharge"] = {"percent": combo["surcharge"], "amount": rr.zero}
-    return _Row(rate, rr.subunits)
+    key = combo.get("key")
+    if key:
+        rate["key"] = key
+    country = combo.get("country")
+    if country:
+        rate["country"] = country
+    ext = combo.get("ext")
+    if ext:
+        rate["ext"] = ext
+    pct = combo.get("percent")
+    if pct:
+        rate["percent"] = pct
+    sc = combo.get("surcharge")
+    if sc is not None:
+        rate["surcharge"] = {"percent": sc, "amount": rr.zero}
+    # what the row compares is what its output keeps: ``rate.get("percent")``,
+    # ``rate.get("ext") or {}``, ``rate.get("country", "")`` and the surcharge's percent
+    return _Row(
+        rate, pct if pct else None, ext if ext else {}, country if country else "", sc, rr.subunits
+    )
 
 
 def _remove_included(
@@ -209,14 +230,23 @@ def _sum_rounded(
     ``Rounding.match`` and ``Amount.add`` (:func:`_acc`), and only the rounded amounts the
     document keeps are made; the exact document sums (and the included category's amount)
     are returned for the invoice totals.
+
+    A row's exponent is never below the currency's (rows start there and only widen), so
+    adding a first amount to a zero sum leaves that amount's integer and exponent unchanged:
+    a sum of one amount is that amount, and its rounded amount (immutable) is shared rather
+    than made again. A category usually has one rate and a document one category.
     """
     precise = rr.precise
     sub = rr.subunits
     tv, te = 0, sub
+    total_amount: Amount | None = None  # the rounded sum while it holds one category amount
+    total_terms = 0
     retained: tuple[int, int] | None = None
     included_amount: Amount | None = None
     for ct in categories:
         av, ae = 0, sub
+        cat_amount: Amount | None = None  # the rounded sum while it holds one rate amount
+        terms = 0
         surcharge: tuple[int, int] | None = None
         rates = ct["rates"]
         for row in by_code[ct["code"]]:
@@ -232,8 +262,12 @@ def _sum_rounded(
             rv = bv * pa.value
             if pa.exp:
                 rv = round_pow10(rv, pa.exp)
-            rate["amount"] = amount_at(rv, be, sub)
-            av, ae = _acc(av, ae, rv, be, precise)
+            rate["amount"] = cat_amount = amount_at(rv, be, sub)
+            if terms:
+                av, ae = _acc(av, ae, rv, be, precise)
+            else:
+                av, ae = rv, be
+            terms += 1
             if row.surcharge is not None:
                 sa = row.surcharge.amount
                 sv = bv * sa.value
@@ -242,7 +276,9 @@ def _sum_rounded(
                 rate["surcharge"]["amount"] = amount_at(sv, be, sub)
                 s0v, s0e = surcharge if surcharge is not None else (0, sub)
                 surcharge = _acc(s0v, s0e, sv, be, precise)
-        ct["amount"] = amount_at(av, ae, sub)
+        if terms != 1:
+            cat_amount = amount_at(av, ae, sub)
+        ct["amount"] = cat_amount
         if ct["code"] == included:
             included_amount = make_amount(av, ae)
         if surcharge is not None:
@@ -256,10 +292,18 @@ def _sum_rounded(
                 r0v, r0e = _acc(r0v, r0e, surcharge[0], surcharge[1], precise)
             retained = (r0v, r0e)
         else:
-            tv, te = _acc(tv, te, av, ae, precise)
+            if total_terms:
+                tv, te = _acc(tv, te, av, ae, precise)
+            else:
+                tv, te = av, ae
+                total_amount = cat_amount
+            total_terms += 1
             if surcharge is not None:
                 tv, te = _acc(tv, te, surcharge[0], surcharge[1], precise)
-    total: dict[str, Any] = {"categories": categories, "sum": amount_at(tv, te, sub)}
+                total_terms += 1
+    if total_terms != 1 or total_amount is None:
+        total_amount = amount_at(tv, te, sub)
+    total: dict[str, Any] = {"categories": categories, "sum": total_amount}
     exact_retained = None
     if retained is not None:
         total["retained"] = amount_at(retained[0], retained[1], sub)
