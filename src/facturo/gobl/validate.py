@@ -18,6 +18,7 @@ from facturo.gobl.bill import invoice_rules
 from facturo.gobl.dsig import digest_document
 from facturo.gobl.errors import validation
 from facturo.gobl.regimes.es import bill_invoice as es_rules
+from facturo.gobl.rules.clean_invoice import is_clean
 from facturo.gobl.rules.faults import Faults
 from facturo.gobl.rules.registry import CORE_TYPE_CHECKS
 from facturo.gobl.rules.walk import RuleContext, check_types
@@ -27,9 +28,20 @@ from facturo.gobl.tax.regime_def import addon, regime
 
 
 def document_faults(doc: dict[str, Any], prefix: str = "") -> list[Fault]:
-    """Faults of a bare document (gobl JSON or typed tree)."""
-    f = Faults(prefix)
+    """Faults of a bare document (gobl JSON or typed tree).
+
+    An invoice that :func:`~facturo.gobl.rules.clean_invoice.is_clean` sees through has none,
+    and is answered in one pass; any other document goes through :func:`rule_faults`.
+    """
     typed = decode_document(doc)
+    if is_clean(typed):
+        return []
+    return rule_faults(typed, prefix)
+
+
+def rule_faults(typed: dict[str, Any], prefix: str = "") -> list[Fault]:
+    """Faults of a typed document from every rule set that applies to it (the general path)."""
+    f = Faults(prefix)
     schema = str(typed.get("$schema", ""))[len(GOBL_BASE) :]
     if schema == "bill/invoice":
         reg = regime(typed.get("$regime", ""))

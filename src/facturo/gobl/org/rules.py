@@ -5,6 +5,9 @@ Codes, paths and messages are those of ``data/rules/org.json``. Like every gobl 
 are bound to a type and apply wherever that type appears, so they are registered by type for
 :func:`facturo.gobl.rules.walk.check_types`. Party emails, item names and tax identities are
 checked where the invoice rules already look at them.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Codes and messages from ``data/rules/es-verifactu.json``; each code is prefixed
 ``GOBL-ES-VERIFACTU-``. Extension values are not checked against their code lists: gobl does
 not at this version.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations
