@@ -134,6 +134,40 @@ _TAX = st.fixed_dictionaries(
         ),
     },
 )
+_NOTES = st.sampled_from(
+    [
+        {"key": "general", "text": "Thanks"},
+        {"key": "general", "text": "x" * 501},
+        {"key": "legal", "text": "x" * 501},
+        {"text": "plain"},
+        {"key": "nope", "text": "x"},
+        {"key": "general"},
+    ]
+)
+_PAYMENT = st.fixed_dictionaries(
+    {},
+    optional={
+        "terms": st.sampled_from(
+            [
+                {"key": "instant"},
+                {"key": "due-date", "due_dates": [{"date": "2025-01-04", "percent": "100%"}]},
+                {"key": "due-date", "due_dates": [{"date": "2025-01-04", "amount": "0"}]},
+                {"key": "nope"},
+                {"due_dates": [{"date": "2025-02-30", "amount": "10"}]},
+            ]
+        ),
+        "instructions": st.sampled_from(
+            [
+                {"key": "credit-transfer", "credit_transfer": [{"iban": "ES25 0081 5"}]},
+                {"key": "credit-transfer+sepa"},
+                {"key": "card+nope"},
+                {"key": "online", "online": [{"url": "https://pay.example.com"}]},
+                {"detail": "no key"},
+            ]
+        ),
+        "payee": st.just({"name": "Payee", "tax_id": {"country": "ES", "code": "B98602642"}}),
+    },
+)
 _SOMETIMES = st.integers(0, 3).map(lambda n: n == 3)  # the simplest draw is False
 _ADDONS = st.sampled_from(
     [["es-verifactu-v1"], [], ["es-sii-v1"], ["es-tbai-v1"], ["es-facturae-v3"], ["nope-v1"]]
@@ -166,14 +200,15 @@ def _inputs(draw: st.DrawFn) -> dict[str, Any]:
         doc["type"] = typ
         if draw(st.booleans()):
             doc["preceding"] = [{"series": "A", "code": "1", "issue_date": "2024-11-01"}]
-    if draw(_SOMETIMES):
-        doc["discounts"] = [draw(_MOD) | {"taxes": [{"cat": "VAT", "rate": "general"}]}]
+    for k in ("discounts", "charges"):
+        if draw(_SOMETIMES):
+            doc[k] = [draw(_MOD) | {"taxes": [draw(_VAT)]}]
     if draw(_SOMETIMES):
         doc["$tags"] = [draw(st.sampled_from(["simplified", "self-billed", "reverse-charge"]))]
     if draw(_SOMETIMES):
-        doc["notes"] = [{"key": "general", "text": "Thanks"}]
+        doc["notes"] = draw(st.lists(_NOTES, min_size=1, max_size=2))
     if draw(_SOMETIMES):
-        doc["payment"] = {"terms": {"key": "instant"}}
+        doc["payment"] = draw(_PAYMENT)
     return doc
 
 
@@ -191,7 +226,7 @@ def _calculated(data: dict[str, Any]) -> dict[str, Any] | None:
 _ODD_VALUES = (
     st.sampled_from(
         [None, "", "x", 0, 7, True, [], {}, [None], [{}], {"zz": 1}, "2024-02-30", "-1"]
-    )
+    ).map(copy.deepcopy)  # fresh containers: a value is never put inside itself
     | st.builds(lambda: Amount(-1, 0))
     | st.builds(lambda: Percentage.parse("21%"))
 )
@@ -334,6 +369,18 @@ CLEAN = {
         tax={"prices_include": "VAT", "rounding": "currency"}
     ),
     "simplified, no customer": _valid_invoice(customer=None, **{"$tags": ["simplified"]}),
+    "notes, payment, discounts, charges": _valid_invoice(
+        notes=[{"key": "general", "text": "Thanks"}],
+        payment={
+            "terms": {"key": "due-date", "due_dates": [{"date": "2025-01-04", "percent": "100%"}]},
+            "instructions": {"key": "credit-transfer", "credit_transfer": [{"iban": "ES25"}]},
+        },
+        discounts=[{"percent": "10%", "taxes": [{"cat": "VAT", "rate": "general"}]}],
+        charges=[{"amount": "5", "taxes": [{"cat": "VAT", "rate": "general"}]}],
+    ),
+    "dollars with a rate to euros": _valid_invoice(
+        currency="USD", exchange_rates=[{"from": "USD", "to": "EUR", "amount": "0.875"}]
+    ),
     "emails": _valid_invoice(
         supplier={
             "name": "Provide One S.L.",
@@ -409,3 +456,25 @@ def test_values_of_other_classes_get_the_general_paths_answer(
     _at(doc, where[:-1])[where[-1]] = value
     assert not is_clean(doc)
     assert _outcome(document_faults, doc) == _outcome(rule_faults, doc)
+
+
+def test_a_type_checked_inside_a_followed_member_sends_its_holders_to_the_general_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Which members need the general path comes from the walk: checked addresses, say."""
+    supplier = {
+        "name": "Provide One S.L.",
+        "tax_id": {"country": "ES", "code": "B98602642"},
+        "addresses": [{"street": "Calle Mayor", "locality": "Madrid"}],
+    }
+    with_address = _calculated(_valid_invoice(supplier=supplier))
+    without = _calculated(_valid_invoice())
+    assert with_address is not None
+    assert without is not None
+    assert is_clean(with_address)
+    checks = dict(CORE_TYPE_CHECKS)
+    checks["org.Address"] = lambda f, obj, path, ctx: None
+    monkeypatch.setattr(clean_invoice, "CORE_TYPE_CHECKS", checks)
+    monkeypatch.setattr(clean_invoice, "_plans", [])
+    assert not is_clean(with_address)
+    assert is_clean(without)

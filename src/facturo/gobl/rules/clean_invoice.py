@@ -1,27 +1,28 @@
 """Whether an invoice of the usual shape has no faults, in one pass.
 
 Every built invoice is validated, and almost all of them are valid. The general path
-(:func:`facturo.gobl.validate.document_faults`) walks the lines four times (core invoice rules,
-ES rules, addon rules, the type walk) and builds each value's path as it goes, in case a fault
+(:func:`facturo.gobl.validate.rule_faults`) walks the lines four times (core invoice rules, ES
+rules, add-on rules, the type walk) and builds each value's path as it goes, in case a fault
 needs it. :func:`is_clean` asks one question, in one pass and without paths: would the general
 path find nothing at all? It answers yes only when it has seen every rule that would run pass;
 anything else (a rule that fails, a member it does not follow, a value of a class it does not
 expect, an add-on whose rules it does not know) is a no, and the caller runs the general path,
-which reports the faults, or raises, as it always did. So the answer the caller gives is the
-general path's; this module only has to never say yes where a rule would fail.
+which reports the faults, or raises, as it always did. So the caller's answer is the general
+path's; this module only has to never say yes where a rule would fail.
 
-It mirrors, for an invoice of the ES or any other regime with no add-on or ``es-verifactu-v1``:
+It mirrors, for an invoice of any regime with no add-on or with ``es-verifactu-v1``:
 :func:`facturo.gobl.bill.invoice_rules.check_invoice`,
 :func:`facturo.gobl.regimes.es.bill_invoice.check_invoice` (and the tax identity check run for
 other regimes), :func:`facturo.gobl.addons.es_verifactu.rules.check_invoice`, and the type checks
-the walk runs on the invoice, its tax, its parties and their tax identities, its lines, their
-items, combos and charges. The members the walk looks into come from the walk itself
-(:func:`~facturo.gobl.rules.walk.checked_members`): an invoice with any other of them (notes,
-payment, preceding, discounts...) is left to the general path. The plan is made once and checks
-that the registry still runs exactly the mirrored functions on those types; when it does not (a
-rule set registered for a line, say), :func:`is_clean` always says no. A rule changed in one of
-the mirrored functions must be changed here too: ``tests/gobl/perf/test_rules_clean_invoice.py``
-compares both answers over drawn documents.
+the walk runs on the invoice, its tax, parties and their tax identities, lines, items, combos,
+line charges, notes, exchange rates, document discounts and charges, and the payment's terms,
+due dates and instructions. Which members the walk looks into comes from the walk itself
+(:func:`~facturo.gobl.rules.walk.checked_members`): a value holding any other such member (a
+party's people, a line's sub-lines, an invoice's preceding documents...) is left to the general
+path. The plan, made once, checks that the registry runs exactly the mirrored functions on those
+types; when it does not (a rule set registered for a line, say), :func:`is_clean` always says no.
+A rule changed in a mirrored function is changed here too:
+``tests/gobl/perf/test_rules_clean_invoice.py`` compares both answers over drawn documents.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ from facturo.gobl.bill import invoice_rules, line_charge_rules, line_rules, tax_
 from facturo.gobl.cal import rules as cal_rules
 from facturo.gobl.currency import is_defined
 from facturo.gobl.currency import rules as currency_rules
+from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.org import rules as org_rules
+from facturo.gobl.pay import rules as pay_rules
 from facturo.gobl.regimes.es.bill_invoice import is_valid_tax_code
 from facturo.gobl.rules.registry import CORE_TYPE_CHECKS
 from facturo.gobl.rules.walk import checked_members, checks_of
@@ -54,50 +57,37 @@ _SIMPLIFIED: Final = ("F2", "R5")
 _CORRECTIONS: Final = ("corrective", "credit-note", "debit-note")
 _STANDARD_DOCS: Final = ("F1", "F2", "F3")
 _CORRECTION_DOCS: Final = ("R1", "R2", "R3", "R4", "R5")
+_NOTE_MAX: Final = 500  # es-verifactu BILL-INVOICE-14, general notes
+
+# (type, member, kind, type of the member's objects): where the followed types sit
+_SHAPES: Final = (
+    ("bill.Invoice", "lines", "array", "bill.Line"),
+    ("bill.Invoice", "supplier", "object", "org.Party"),
+    ("bill.Invoice", "customer", "object", "org.Party"),
+    ("bill.Invoice", "tax", "object", "bill.Tax"),
+    ("bill.Invoice", "notes", "array", "org.Note"),
+    ("bill.Invoice", "exchange_rates", "array", "currency.ExchangeRate"),
+    ("bill.Invoice", "discounts", "array", "bill.Discount"),
+    ("bill.Invoice", "charges", "array", "bill.Charge"),
+    ("bill.Invoice", "payment", "object", "bill.PaymentDetails"),
+    ("org.Party", "tax_id", "object", "tax.Identity"),
+    ("bill.Line", "item", "object", "org.Item"),
+    ("bill.Line", "taxes", "array", "tax.Combo"),
+    ("bill.Line", "charges", "array", "bill.LineCharge"),
+    ("bill.Discount", "taxes", "array", "tax.Combo"),
+    ("bill.Charge", "taxes", "array", "tax.Combo"),
+    ("bill.PaymentDetails", "terms", "object", "pay.Terms"),
+    ("bill.PaymentDetails", "instructions", "object", "pay.Instructions"),
+    ("pay.Terms", "due_dates", "array", "pay.DueDate"),
+)
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """What the walk would look into beyond the members :func:`is_clean` follows itself."""
-
-    invoice_other: frozenset[str]
-    tax_other: frozenset[str]
-    party_other: frozenset[str]
-    line_other: frozenset[str]
-    item_other: frozenset[str]
-    dates: tuple[str, ...]
-
-
-def _member(node: Node, key: str, kind: str, name: str) -> Node | None:
-    """The object node of ``node.<key>`` (of an array's item for ``kind`` array)."""
-    sub = node.props.get(key)
-    if sub is None or sub.kind != kind:
-        return None
-    if kind == "array":
-        sub = sub.item
-    return sub if sub is not None and sub.kind == "object" and sub.name == name else None
-
-
-def _make_plan() -> _Plan | None:
-    """The plan, or None when the schema or the registry is not the one this module mirrors."""
-    root = node_for(INVOICE)
-    if root is None:
-        return None
-    line = _member(root, "lines", "array", "bill.Line")
-    party = _member(root, "supplier", "object", "org.Party")
-    shapes_ok = (
-        line is not None
-        and party is not None
-        and _member(root, "customer", "object", "org.Party") is not None
-        and _member(root, "tax", "object", "bill.Tax") is not None
-        and _member(party, "tax_id", "object", "tax.Identity") is not None
-        and _member(line, "item", "object", "org.Item") is not None
-        and _member(line, "taxes", "array", "tax.Combo") is not None
-        and _member(line, "charges", "array", "bill.LineCharge") is not None
-    )
-    expected = {
+def _mirrored() -> dict[str, tuple[Any, ...]]:
+    """The rule sets the walk runs on each followed type, as this module mirrors them."""
+    dates = cal_rules.TYPE_CHECKS
+    return {
         "bill.Invoice": (
-            cal_rules.TYPE_CHECKS["bill.Invoice"],
+            dates["bill.Invoice"],
             currency_rules.check_document_currency,
             tax_rules.check_invoice_tax_point,
         ),
@@ -108,23 +98,120 @@ def _make_plan() -> _Plan | None:
         "org.Item": (org_rules.check_item, currency_rules.check_document_currency),
         "tax.Combo": (combo_rules.check_combo,),
         "bill.LineCharge": (line_charge_rules.check_line_charge,),
+        "org.Note": (org_rules.check_note,),
+        "currency.ExchangeRate": (currency_rules.check_exchange_rate,),
+        "bill.Discount": (),
+        "bill.Charge": (),
+        "bill.PaymentDetails": (),
+        "pay.Terms": (pay_rules.check_terms,),
+        "pay.DueDate": (dates["pay.DueDate"], pay_rules.check_due_date),
+        "pay.Instructions": (pay_rules.check_instructions,),
     }
-    if not shapes_ok or any(
-        checks_of(CORE_TYPE_CHECKS.get(name)) != want for name, want in expected.items()
-    ):
+
+
+# the types whose members this module follows, and the members it follows in each
+_FOLLOWED: Final = {
+    "bill.Invoice": frozenset(
+        [
+            "tax",
+            "supplier",
+            "customer",
+            "lines",
+            "notes",
+            "exchange_rates",
+            "discounts",
+            "charges",
+            "payment",
+        ]
+    ),
+    "bill.Tax": frozenset(),
+    "org.Party": frozenset(["tax_id"]),
+    "bill.Line": frozenset(["item", "taxes", "charges"]),
+    "org.Item": frozenset(),
+    "bill.Discount": frozenset(["taxes"]),
+    "bill.Charge": frozenset(["taxes"]),
+    "bill.PaymentDetails": frozenset(["terms", "instructions"]),
+    "pay.Terms": frozenset(["due_dates"]),
+    "pay.Instructions": frozenset(),
+}
+# followed types whose members the walk must never look into
+_LEAVES: Final = (
+    "tax.Identity",
+    "tax.Combo",
+    "bill.LineCharge",
+    "org.Note",
+    "currency.ExchangeRate",
+    "pay.DueDate",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Per followed type, the members the walk would look into that this module does not."""
+
+    invoice: frozenset[str]
+    tax: frozenset[str]
+    party: frozenset[str]
+    line: frozenset[str]
+    item: frozenset[str]
+    discount: frozenset[str]
+    charge: frozenset[str]
+    payment: frozenset[str]
+    terms: frozenset[str]
+    instructions: frozenset[str]
+
+
+def _objects(root: Node) -> dict[str, Node]:
+    """The object nodes reachable from ``root``, by type name (the first one met)."""
+    seen: dict[str, Node] = {}
+    stack = [root]
+    visited: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in visited:
+            continue
+        visited.add(id(n))
+        if n.kind == "object":
+            seen.setdefault(n.name, n)
+        stack.extend(n.props.values())
+        if n.item is not None:
+            stack.append(n.item)
+    return seen
+
+
+def _make_plan() -> _Plan | None:
+    """The plan, or None when the schema or the registry is not the one this module mirrors."""
+    root = node_for(INVOICE)
+    if root is None:
+        return None
+    objects = _objects(root)
+    for owner, key, kind, name in _SHAPES:
+        node = objects.get(owner)
+        sub = node.props.get(key) if node is not None else None
+        if sub is not None and kind == "array" and sub.kind == "array":
+            sub = sub.item
+        elif sub is not None and sub.kind != kind:
+            sub = None
+        if sub is None or sub.kind != "object" or sub.name != name:
+            return None
+    if any(checks_of(CORE_TYPE_CHECKS.get(t)) != want for t, want in _mirrored().items()):
         return None
     members = checked_members(root, CORE_TYPE_CHECKS)
     none: frozenset[str] = frozenset()
-    # the leaves this module checks itself must hold nothing else the walk would check
-    if any(members.get(name, none) for name in ("tax.Identity", "tax.Combo", "bill.LineCharge")):
+    if any(members.get(name, none) for name in _LEAVES):
         return None
+    other = {name: members.get(name, none) - keys for name, keys in _FOLLOWED.items()}
     return _Plan(
-        invoice_other=members["bill.Invoice"] - {"tax", "supplier", "customer", "lines"},
-        tax_other=members.get("bill.Tax", none),
-        party_other=members.get("org.Party", none) - {"tax_id"},
-        line_other=members["bill.Line"] - {"item", "taxes", "charges"},
-        item_other=members.get("org.Item", none),
-        dates=cal_rules.DATE_FIELDS["bill.Invoice"],
+        invoice=other["bill.Invoice"],
+        tax=other["bill.Tax"],
+        party=other["org.Party"],
+        line=other["bill.Line"],
+        item=other["org.Item"],
+        discount=other["bill.Discount"],
+        charge=other["bill.Charge"],
+        payment=other["bill.PaymentDetails"],
+        terms=other["pay.Terms"],
+        instructions=other["pay.Instructions"],
     )
 
 
@@ -154,9 +241,13 @@ def is_clean(inv: dict[str, Any]) -> bool:
 
 
 def _clean(inv: dict[str, Any]) -> bool:
-    """The proof itself; one long function, as the checks of each line run in one loop."""
+    """The proof itself: the document's own rules, its parties, then every line in one loop.
+
+    Long because each line's checks (core, walk and add-on rules alike) run in one place, with
+    no call per rule and no path written; the rare members have helpers of their own.
+    """
     plan = _plans[0] if _plans else _plan()
-    if plan is None or inv.get("$schema") != INVOICE or not plan.invoice_other.isdisjoint(inv):
+    if plan is None or inv.get("$schema") != INVOICE or not plan.invoice.isdisjoint(inv):
         return False
     # document ------------------------------------------------------------------------------
     country = inv.get("$regime", "")
@@ -185,18 +276,14 @@ def _clean(inv: dict[str, Any]) -> bool:
         return False
     if not inv.get("issue_date") or not inv.get("totals"):
         return False
-    for name in plan.dates:
-        text = inv.get(name)
-        if text.__class__ is str:
-            if text and not cal_rules.is_date(text):
-                return False
-        elif text is not None:
-            return False  # a date of another class: the general path says what it is
+    for name in cal_rules.DATE_FIELDS["bill.Invoice"]:
+        if not _date_clean(inv.get(name), required=False):
+            return False
     tax = inv.get("tax")
     doc_type = ""
     ext: Any = None
     if tax is not None:
-        if tax.__class__ is not dict or not plan.tax_other.isdisjoint(tax):
+        if tax.__class__ is not dict or not plan.tax.isdisjoint(tax):
             return False
         rounding = tax.get("rounding")
         if rounding and (rounding.__class__ is not str or rounding not in VALID_ROUNDING):
@@ -213,15 +300,24 @@ def _clean(inv: dict[str, Any]) -> bool:
             doc_type = ext.get(DOC_TYPE, "")
             if doc_type.__class__ is not str:
                 return False
+    notes = inv.get("notes")
+    if notes is not None and not _notes_clean(notes, verifactu):
+        return False
+    rates = inv.get("exchange_rates")
+    if rates is not None and not _rates_clean(rates):
+        return False
+    payment = inv.get("payment")
+    if payment is not None and not _payment_clean(payment, plan):
+        return False
     # parties -------------------------------------------------------------------------------
     supplier = inv.get("supplier")
     if supplier.__class__ is not dict or not supplier.get("name"):
         return False
-    if not _party_clean(supplier, plan.party_other):
+    if not _party_clean(supplier, plan.party):
         return False
     customer = inv.get("customer")
     if customer is not None:
-        if customer.__class__ is not dict or not _party_clean(customer, plan.party_other):
+        if customer.__class__ is not dict or not _party_clean(customer, plan.party):
             return False
         if customer and (customer.get("tax_id") or {}).get("code") and not customer.get("name"):
             return False
@@ -238,21 +334,31 @@ def _clean(inv: dict[str, Any]) -> bool:
             return False
         if typ in _CORRECTIONS and doc_type not in _CORRECTION_DOCS:
             return False
-        if currency != "EUR":
-            return False  # exchange rates are left to the general path
+        if not can_convert_to(inv, "EUR"):
+            return False
         tid = customer.get("tax_id") if customer else None
         if doc_type in _SIMPLIFIED:
             if tid:
                 return False
         elif not customer or not tid or not tid.get("code"):
             return False
-    # lines ---------------------------------------------------------------------------------
+    # lines, discounts and charges ----------------------------------------------------------
     lines = inv.get("lines")
-    if lines.__class__ is not list or not lines:
+    discounts = inv.get("discounts")
+    charges = inv.get("charges")
+    if lines is None:
+        lines = []
+    if discounts is None:
+        discounts = []
+    if charges is None:
+        charges = []
+    if lines.__class__ is not list or discounts.__class__ is not list:
+        return False
+    if charges.__class__ is not list or not (lines or discounts or charges):
         return False
     ext_keys = invoice_rules.ext_keys_of(reg, tuple(addons or ()))
-    line_other = plan.line_other
-    item_other = plan.item_other
+    line_other = plan.line
+    item_other = plan.item
     for line in lines:
         if line.__class__ is not dict or not line_other.isdisjoint(line) or not line.get("i"):
             return False
@@ -284,53 +390,96 @@ def _clean(inv: dict[str, Any]) -> bool:
             if mods.__class__ is not list:
                 return False
             for m in mods:
-                if m.__class__ is not dict or not _charge_clean(m):
+                if m.__class__ is not dict or not _line_charge_clean(m):
                     return False
         taxes = line.get("taxes")
-        main = False
-        if taxes is not None:
-            if taxes.__class__ is not list:
-                return False
-            for combo in taxes:
-                if combo.__class__ is not dict or "country" in combo:
-                    return False
-                cat = combo.get("cat")
-                if cat.__class__ is not str:
-                    return False
-                percent = combo.get("percent")
-                if percent is None:
-                    if combo.get("surcharge") is not None:
-                        return False
-                    if reg is not None and _needs_percent(reg, cat, combo.get("key", "")):
-                        return False
-                if reg is not None:
-                    key = combo.get("key") or ""
-                    rate = combo.get("rate")
-                    if key.__class__ is not str or (rate is not None and rate.__class__ is not str):
-                        return False
-                    if text_fault(reg, cat, key, rate):
-                        return False
-                cext = combo.get("ext")
-                if cext and (cext.__class__ is not dict or not ext_keys.issuperset(cext)):
-                    return False
-                if verifactu:
-                    if cat == "VAT" or cat == "IGIC":
-                        main = True
-                        if not cext or REGIME not in cext:
-                            return False
-                        if cext[REGIME] == "01" and cext.get(EXEMPT) in ("E2", "E3"):
-                            return False
-                        if OP_CLASS in cext and EXEMPT in cext:
-                            return False
-                        if percent is not None and OP_CLASS not in cext:
-                            return False
-                    elif cat == "IPSI":
-                        main = True
-            if len(taxes) > 1 and len({c["cat"] for c in taxes}) != len(taxes):
-                return False
-        if verifactu and not main:
+        if taxes is None:
+            if verifactu:
+                return False  # a line needs a main tax
+            continue
+        main = _taxes_clean(taxes, reg, ext_keys, verifactu)
+        if main is None or (verifactu and not main):
             return False
+    for mods, other in ((discounts, plan.discount), (charges, plan.charge)):
+        for m in mods:
+            if m.__class__ is not dict or not other.isdisjoint(m):
+                return False
+            if m.get("base") is not None and m.get("percent") is None:
+                return False
+            taxes = m.get("taxes")
+            if taxes is not None and _taxes_clean(taxes, reg, ext_keys, verifactu) is None:
+                return False
     return True
+
+
+def _taxes_clean(
+    taxes: Any, reg: RegimeDef | None, ext_keys: frozenset[str], verifactu: bool
+) -> bool | None:
+    """None when a rule on the combos ``taxes`` fails; else whether one is a main tax.
+
+    Core COMBO-04 and 06 and SET-01, the type's COMBO-01..03 and 05 and, with
+    ``es-verifactu-v1``, its TAX-COMBO-01..04 on VAT and IGIC combos.
+    """
+    if taxes.__class__ is not list:
+        return None
+    main = False
+    for combo in taxes:
+        if combo.__class__ is not dict or "country" in combo:
+            return None  # a combo of another country is judged by that regime
+        cat = combo.get("cat")
+        if cat.__class__ is not str:
+            return None
+        percent = combo.get("percent")
+        if percent is None and combo.get("surcharge") is not None:
+            return None
+        key = combo.get("key", "")
+        rate = combo.get("rate")
+        if key.__class__ is not str or (rate is not None and rate.__class__ is not str):
+            return None
+        if reg is not None:
+            hit = _VERDICTS.get((id(reg), cat, key, rate, percent is None))
+            if hit is None:
+                hit = _verdict(reg, cat, key, rate, percent is None)
+            if not hit[1]:
+                return None
+        ext = combo.get("ext")
+        if ext and (ext.__class__ is not dict or not ext_keys.issuperset(ext)):
+            return None
+        if cat == "VAT" or cat == "IGIC":
+            main = True
+            if verifactu:
+                if not ext or REGIME not in ext:
+                    return None
+                if ext[REGIME] == "01" and ext.get(EXEMPT) in ("E2", "E3"):
+                    return None
+                if OP_CLASS in ext and EXEMPT in ext:
+                    return None
+                if percent is not None and OP_CLASS not in ext:
+                    return None
+        elif cat == "IPSI":
+            main = True
+    if len(taxes) > 1 and len({c["cat"] for c in taxes}) != len(taxes):
+        return None
+    return main
+
+
+# (regime, category, key, rate, no percent) -> the regime and whether the combo rules that read
+# the regime's definitions pass; the entry keeps the regime (and so its id) alive
+_VERDICTS: dict[tuple[int, str, str, str | None, bool], tuple[RegimeDef, bool]] = {}
+
+
+def _verdict(
+    reg: RegimeDef, cat_code: str, key: str, rate: str | None, no_percent: bool
+) -> tuple[RegimeDef, bool]:
+    """Rules COMBO-01..03 of the type and COMBO-04 of the invoice, for text, remembered."""
+    ok = not text_fault(reg, cat_code, key, rate)
+    if ok and no_percent:
+        cat = reg.categories.get(cat_code)
+        ok = not (cat is not None and cat.keys and cat.keys.get(key) is False)
+    if len(_VERDICTS) >= 4096:
+        _VERDICTS.clear()
+    hit = _VERDICTS[(id(reg), cat_code, key, rate, no_percent)] = (reg, ok)
+    return hit
 
 
 def _party_clean(party: dict[str, Any], other: frozenset[str]) -> bool:
@@ -363,20 +512,91 @@ def _party_clean(party: dict[str, Any], other: frozenset[str]) -> bool:
     return True
 
 
-def _charge_clean(charge: dict[str, Any]) -> bool:
+def _line_charge_clean(charge: dict[str, Any]) -> bool:
     """A line charge's own rules and the invoice rule on its base pass."""
-    proportional = charge.get("base") is not None or charge.get("percent") is not None
-    if charge.get("base") is not None and charge.get("percent") is None:
+    base = charge.get("base")
+    percent = charge.get("percent")
+    if base is not None and percent is None:
         return False
     quantity = charge.get("quantity")
-    if proportional and (quantity is not None or charge.get("rate") is not None):
+    rate = charge.get("rate")
+    if (base is not None or percent is not None) and (quantity is not None or rate is not None):
         return False
     if quantity is None:
         return not charge.get("unit")
-    return charge.get("rate") is not None
+    return rate is not None
 
 
-def _needs_percent(reg: RegimeDef, cat_code: str, key: Any) -> bool:
-    """Rule COMBO-04 of the invoice rules: the regime's key asks for a percent."""
-    cat = reg.categories.get(cat_code)
-    return cat is not None and bool(cat.keys) and cat.keys.get(key) is False
+def _date_clean(text: Any, required: bool) -> bool:
+    """A ``cal.Date`` member passes: a calendar day when it is text (and there when required)."""
+    if text.__class__ is str:
+        return cal_rules.is_date(text) if text else not required
+    return text is None and not required  # another class: the general path says what it is
+
+
+def _notes_clean(notes: Any, verifactu: bool) -> bool:
+    """The note rules and, with ``es-verifactu-v1``, the length of general notes pass."""
+    if notes.__class__ is not list:
+        return False
+    for note in notes:
+        if note.__class__ is not dict:
+            return False
+        text = note.get("text")
+        if not text or text.__class__ is not str:
+            return False
+        key = note.get("key")
+        if key and (key.__class__ is not str or key not in org_rules.NOTE_KEYS):
+            return False
+        if verifactu and key == "general" and len(text) > _NOTE_MAX:
+            return False
+    return True
+
+
+def _rates_clean(rates: Any) -> bool:
+    """The exchange rate rules pass for every rate."""
+    if rates.__class__ is not list:
+        return False
+    for rate in rates:
+        if rate.__class__ is not dict:
+            return False
+        for side in ("from", "to"):
+            code = rate.get(side)
+            if not code or code.__class__ is not str or not is_defined(code):
+                return False
+        amount = rate.get("amount")
+        if amount is not None and amount.is_negative():
+            return False
+    return True
+
+
+def _payment_clean(payment: Any, plan: _Plan) -> bool:
+    """The rules on the payment's terms, their due dates and its instructions pass."""
+    if payment.__class__ is not dict or not plan.payment.isdisjoint(payment):
+        return False
+    terms = payment.get("terms")
+    if terms is not None:
+        if terms.__class__ is not dict or not plan.terms.isdisjoint(terms):
+            return False
+        key = terms.get("key")
+        if key and (key.__class__ is not str or key not in pay_rules.TERM_KEYS):
+            return False
+        due_dates = terms.get("due_dates")
+        if due_dates is not None:
+            if due_dates.__class__ is not list:
+                return False
+            for due in due_dates:
+                if due.__class__ is not dict or not _date_clean(due.get("date"), required=True):
+                    return False
+                amount = due.get("amount")
+                if amount is None or amount.is_zero():
+                    return False
+    instructions = payment.get("instructions")
+    if instructions is not None:
+        if instructions.__class__ is not dict:
+            return False
+        if not plan.instructions.isdisjoint(instructions):
+            return False
+        key = instructions.get("key")
+        if not key or key.__class__ is not str or not pay_rules.is_method_key(key):
+            return False
+    return True
