@@ -69,7 +69,12 @@ _RETAINED = st.sampled_from([{"cat": "IRPF", "percent": "15%"}, {"cat": "IRPF", 
 _PRICES = st.sampled_from(["10.95", "0", "1000000", "0.333", "12.3456", "7.125", "99.995"])
 _ITEM = st.fixed_dictionaries(
     {"name": st.sampled_from(["Item", "Servicio ñ"]), "price": _PRICES | _NUMBERS},
-    optional={"unit": st.sampled_from(["h", "kg", "service", "XYZ"])},
+    optional={
+        "unit": st.sampled_from(["h", "kg", "service", "XYZ"]),
+        "identities": st.sampled_from(
+            [[{"type": "EAN", "code": "8412345678905"}], [{"type": "SKU"}]]
+        ),
+    },
 )
 _LINE = st.fixed_dictionaries(
     {
@@ -105,6 +110,14 @@ _CUSTOMERS = st.sampled_from(
         {"name": "Walk-in"},
         {"name": "Mail", "emails": [{"addr": "a@b.es"}, {"addr": "not-an-email"}]},
         {"name": "Pass", "identities": [{"key": "passport", "code": "X123"}]},
+        {"name": "Pass", "identities": [{"key": "passport", "country": "GB", "code": "X123"}]},
+        {
+            "name": "Foreign",
+            "tax_id": {"country": "GB"},
+            "identities": [{"key": "foreign", "country": "GB", "code": "GB123", "scope": "tax"}],
+        },
+        {"name": "Odd", "identities": [{"key": "a", "type": "b", "code": "1"}, {"code": ""}]},
+        {"name": "Odd", "identities": [{"code": "1", "scope": "nope"}]},
         {"tax_id": {"country": "ES", "code": "54387763P"}},
     ]
 )
@@ -168,6 +181,23 @@ _PAYMENT = st.fixed_dictionaries(
         "payee": st.just({"name": "Payee", "tax_id": {"country": "ES", "code": "B98602642"}}),
     },
 )
+_PRECEDING = st.sampled_from(
+    [
+        {"series": "A", "code": "1", "issue_date": "2024-11-01"},
+        {
+            "type": "invoice",
+            "code": "2",
+            "issue_date": "2024-11-02",
+            "tax": {"categories": [{"code": "VAT", "rates": []}], "sum": "0.00"},
+        },
+        {"code": "3"},
+        {"code": "4", "issue_date": "2024-11-31"},
+        {"code": "5", "issue_date": "2024-11-01", "url": "not a url"},
+        {"code": "6", "issue_date": "2024-11-01", "url": "https://example.com/6"},
+        {"code": "7", "issue_date": "2024-11-01", "identities": [{"code": "X"}]},
+        {"code": "8", "issue_date": "2024-11-01", "period": {"start": "2024-10-01"}},
+    ]
+)
 _SOMETIMES = st.integers(0, 3).map(lambda n: n == 3)  # the simplest draw is False
 _ADDONS = st.sampled_from(
     [["es-verifactu-v1"], [], ["es-sii-v1"], ["es-tbai-v1"], ["es-facturae-v3"], ["nope-v1"]]
@@ -199,7 +229,7 @@ def _inputs(draw: st.DrawFn) -> dict[str, Any]:
     if typ != "standard":
         doc["type"] = typ
         if draw(st.booleans()):
-            doc["preceding"] = [{"series": "A", "code": "1", "issue_date": "2024-11-01"}]
+            doc["preceding"] = draw(st.lists(_PRECEDING, min_size=1, max_size=2))
     for k in ("discounts", "charges"):
         if draw(_SOMETIMES):
             doc[k] = [draw(_MOD) | {"taxes": [draw(_VAT)]}]
@@ -380,6 +410,23 @@ CLEAN = {
     ),
     "dollars with a rate to euros": _valid_invoice(
         currency="USD", exchange_rates=[{"from": "USD", "to": "EUR", "amount": "0.875"}]
+    ),
+    "a foreign customer with identities": _valid_invoice(
+        customer={
+            "name": "Visitor",
+            "identities": [{"key": "passport", "country": "GB", "code": "X123"}],
+        },
+        lines=[
+            {
+                "quantity": "1",
+                "item": {
+                    "name": "Item",
+                    "price": "10",
+                    "identities": [{"type": "EAN", "code": "8412345678905"}],
+                },
+                "taxes": [{"cat": "VAT", "rate": "general"}],
+            }
+        ],
     ),
     "emails": _valid_invoice(
         supplier={

@@ -14,15 +14,16 @@ It mirrors, for an invoice of any regime with no add-on or with ``es-verifactu-v
 :func:`facturo.gobl.bill.invoice_rules.check_invoice`,
 :func:`facturo.gobl.regimes.es.bill_invoice.check_invoice` (and the tax identity check run for
 other regimes), :func:`facturo.gobl.addons.es_verifactu.rules.check_invoice`, and the type checks
-the walk runs on the invoice, its tax, parties and their tax identities, lines, items, combos,
-line charges, notes, exchange rates, document discounts and charges, and the payment's terms,
-due dates and instructions. Which members the walk looks into comes from the walk itself
-(:func:`~facturo.gobl.rules.walk.checked_members`): a value holding any other such member (a
-party's people, a line's sub-lines, an invoice's preceding documents...) is left to the general
-path. The plan, made once, checks that the registry runs exactly the mirrored functions on those
-types; when it does not (a rule set registered for a line, say), :func:`is_clean` always says no.
-A rule changed in a mirrored function is changed here too:
-``tests/gobl/perf/test_rules_clean_invoice.py`` compares both answers over drawn documents.
+the walk runs on the invoice, its tax, parties, their tax IDs and identities, lines, items and
+their identities, combos, line charges, notes, exchange rates, preceding documents, document
+discounts and charges, and the payment's terms, due dates and instructions. Which members the
+walk looks into comes from the walk itself (:func:`~facturo.gobl.rules.walk.checked_members`):
+a value holding any other such member (a party's people, a line's sub-lines, an invoice's
+ordering or delivery...) is left to the general path. The plan, made once, checks that the
+registry runs exactly the mirrored functions on those types; when it does not (a rule set
+registered for a line, say), :func:`is_clean` always says no. A rule changed in a mirrored
+function is changed here too: ``tests/gobl/perf/test_rules_clean_invoice.py`` compares both
+answers over drawn documents.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from facturo.gobl.addons.es_verifactu import rules as verifactu_rules
-from facturo.gobl.addons.es_verifactu.bill import CORRECTION_TYPE, DOC_TYPE
+from facturo.gobl.addons.es_verifactu.bill import CORRECTION_TYPE, DOC_TYPE, IDENTITY_TYPE
 from facturo.gobl.addons.es_verifactu.tax import EXEMPT, OP_CLASS, REGIME
 from facturo.gobl.addons.registry import ADDONS
 from facturo.gobl.bill import invoice_rules, line_charge_rules, line_rules, tax_rules
@@ -70,7 +71,11 @@ _SHAPES: Final = (
     ("bill.Invoice", "discounts", "array", "bill.Discount"),
     ("bill.Invoice", "charges", "array", "bill.Charge"),
     ("bill.Invoice", "payment", "object", "bill.PaymentDetails"),
+    ("bill.Invoice", "preceding", "array", "org.DocumentRef"),
+    ("org.DocumentRef", "identities", "array", "org.Identity"),
     ("org.Party", "tax_id", "object", "tax.Identity"),
+    ("org.Party", "identities", "array", "org.Identity"),
+    ("org.Item", "identities", "array", "org.Identity"),
     ("bill.Line", "item", "object", "org.Item"),
     ("bill.Line", "taxes", "array", "tax.Combo"),
     ("bill.Line", "charges", "array", "bill.LineCharge"),
@@ -93,6 +98,8 @@ def _mirrored() -> dict[str, tuple[Any, ...]]:
         ),
         "bill.Tax": (tax_rules.check_tax,),
         "org.Party": (),
+        "org.Identity": (org_rules.check_identity,),
+        "org.DocumentRef": (dates["org.DocumentRef"], org_rules.check_document_ref),
         "tax.Identity": (identity_rules.check_tax_identity,),
         "bill.Line": (line_rules.check_line,),
         "org.Item": (org_rules.check_item, currency_rules.check_document_currency),
@@ -122,12 +129,14 @@ _FOLLOWED: Final = {
             "discounts",
             "charges",
             "payment",
+            "preceding",
         ]
     ),
+    "org.DocumentRef": frozenset(["identities"]),
     "bill.Tax": frozenset(),
-    "org.Party": frozenset(["tax_id"]),
+    "org.Party": frozenset(["tax_id", "identities"]),
     "bill.Line": frozenset(["item", "taxes", "charges"]),
-    "org.Item": frozenset(),
+    "org.Item": frozenset(["identities"]),
     "bill.Discount": frozenset(["taxes"]),
     "bill.Charge": frozenset(["taxes"]),
     "bill.PaymentDetails": frozenset(["terms", "instructions"]),
@@ -137,6 +146,7 @@ _FOLLOWED: Final = {
 # followed types whose members the walk must never look into
 _LEAVES: Final = (
     "tax.Identity",
+    "org.Identity",
     "tax.Combo",
     "bill.LineCharge",
     "org.Note",
@@ -157,6 +167,7 @@ class _Plan:
     discount: frozenset[str]
     charge: frozenset[str]
     payment: frozenset[str]
+    preceding: frozenset[str]
     terms: frozenset[str]
     instructions: frozenset[str]
 
@@ -210,6 +221,7 @@ def _make_plan() -> _Plan | None:
         discount=other["bill.Discount"],
         charge=other["bill.Charge"],
         payment=other["bill.PaymentDetails"],
+        preceding=other["org.DocumentRef"],
         terms=other["pay.Terms"],
         instructions=other["pay.Instructions"],
     )
@@ -309,6 +321,9 @@ def _clean(inv: dict[str, Any]) -> bool:
     payment = inv.get("payment")
     if payment is not None and not _payment_clean(payment, plan):
         return False
+    preceding = inv.get("preceding")
+    if preceding is not None and not _preceding_clean(preceding, plan, verifactu, typ):
+        return False
     # parties -------------------------------------------------------------------------------
     supplier = inv.get("supplier")
     if supplier.__class__ is not dict or not supplier.get("name"):
@@ -326,8 +341,8 @@ def _clean(inv: dict[str, Any]) -> bool:
         if not tid or not tid.get("code"):
             return False
     if verifactu:
-        if typ == "corrective" or not tax or not doc_type:
-            return False  # no preceding documents, or no doc type
+        if (typ == "corrective" and not preceding) or not tax or not doc_type:
+            return False
         if doc_type[:1] == "R" and CORRECTION_TYPE not in ext:
             return False
         if typ == "standard" and doc_type not in _STANDARD_DOCS:
@@ -337,10 +352,13 @@ def _clean(inv: dict[str, Any]) -> bool:
         if not can_convert_to(inv, "EUR"):
             return False
         tid = customer.get("tax_id") if customer else None
+        typed_id = _verifactu_identities(customer.get("identities") if customer else None)
+        if typed_id is None:
+            return False
         if doc_type in _SIMPLIFIED:
-            if tid:
+            if customer and (tid or typed_id):
                 return False
-        elif not customer or not tid or not tid.get("code"):
+        elif not customer or not (tid or typed_id) or (tid and not tid.get("code")):
             return False
     # lines, discounts and charges ----------------------------------------------------------
     lines = inv.get("lines")
@@ -367,6 +385,9 @@ def _clean(inv: dict[str, Any]) -> bool:
             return False
         price = item.get("price")
         if price is None or price.is_negative():  # the method the item rule calls
+            return False
+        ids = item.get("identities")
+        if ids is not None and not _identities_clean(ids):
             return False
         if line.get("sum") is None or line.get("total") is None:
             return False
@@ -499,6 +520,9 @@ def _party_clean(party: dict[str, Any], other: frozenset[str]) -> bool:
         scheme = tid.get("scheme")
         if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
             return False
+    ids = party.get("identities")
+    if ids is not None and not _identities_clean(ids):
+        return False
     emails = party.get("emails")
     if emails:
         if emails.__class__ is not list:
@@ -510,6 +534,42 @@ def _party_clean(party: dict[str, Any], other: frozenset[str]) -> bool:
             if not addr or addr.__class__ is not str or not invoice_rules.is_email(addr):
                 return False
     return True
+
+
+def _identities_clean(ids: Any) -> bool:
+    """The identity rules pass for every identity of a party or an item."""
+    if ids.__class__ is not list:
+        return False
+    for ident in ids:
+        if ident.__class__ is not dict or not ident.get("code"):
+            return False
+        if ident.get("key") and ident.get("type"):
+            return False
+        scope = ident.get("scope")
+        if scope and (scope.__class__ is not str or scope not in org_rules.IDENTITY_SCOPES):
+            return False
+    return True
+
+
+def _verifactu_identities(ids: Any) -> bool | None:
+    """es-verifactu BILL-INVOICE-17 on the customer's identities: None when it fails, else
+    whether one of them carries the identity type extension (rules 05 and 07 ask).
+
+    Called after :func:`_identities_clean`, so ``ids`` is None or a list of objects.
+    """
+    typed = False
+    for ident in ids or ():
+        ext = ident.get("ext")
+        if ext is None:
+            continue
+        if ext.__class__ is not dict:
+            return None
+        if IDENTITY_TYPE in ext:
+            typed = True
+            it = ext[IDENTITY_TYPE]
+            if it and it != "02" and not ident.get("country"):
+                return None
+    return typed
 
 
 def _line_charge_clean(charge: dict[str, Any]) -> bool:
@@ -565,6 +625,26 @@ def _rates_clean(rates: Any) -> bool:
                 return False
         amount = rate.get("amount")
         if amount is not None and amount.is_negative():
+            return False
+    return True
+
+
+def _preceding_clean(refs: Any, plan: _Plan, verifactu: bool, typ: str) -> bool:
+    """The rules on preceding documents and, with ``es-verifactu-v1``, their date and tax."""
+    if refs.__class__ is not list:
+        return False
+    for ref in refs:
+        if ref.__class__ is not dict or not plan.preceding.isdisjoint(ref):
+            return False
+        if not ref.get("code") or not _date_clean(ref.get("issue_date"), required=verifactu):
+            return False
+        url = ref.get("url")
+        if url and (url.__class__ is not str or not pay_rules.is_url(url)):
+            return False
+        ids = ref.get("identities")
+        if ids is not None and not _identities_clean(ids):
+            return False
+        if verifactu and typ == "corrective" and not ref.get("tax"):
             return False
     return True
 
