@@ -33,7 +33,11 @@ def document_faults(doc: dict[str, Any], prefix: str = "") -> list[Fault]:
     An invoice that :func:`~facturo.gobl.rules.clean_invoice.is_clean` sees through has none,
     and is answered in one pass; any other document goes through :func:`rule_faults`.
     """
-    typed = decode_document(doc)
+    return typed_faults(decode_document(doc), prefix)
+
+
+def typed_faults(typed: dict[str, Any], prefix: str = "") -> list[Fault]:
+    """:func:`document_faults` of a document already read (:func:`decode_document`)."""
     if is_clean(typed):
         return []
     return rule_faults(typed, prefix)
@@ -74,6 +78,7 @@ def rule_faults(typed: dict[str, Any], prefix: str = "") -> list[Fault]:
 
 
 def envelope_faults(env: dict[str, Any]) -> list[Fault]:
+    """Faults of an envelope: its document's (paths under ``$.doc``), its digest, its seals."""
     head = env.get("head") or {}
     ignore = frozenset(head.get("ignore") or ())
     out: list[Fault] = []
@@ -81,9 +86,10 @@ def envelope_faults(env: dict[str, Any]) -> list[Fault]:
     if not doc:
         out.append(Fault("GOBL-ENVELOPE-03", "envelope doc is required", ("$.doc",)))
         return out
-    out.extend(document_faults(doc, prefix="$.doc"))
+    typed = decode_document(doc)  # read once: the rules and the digest take the same tree
+    out.extend(typed_faults(typed, prefix="$.doc"))
     dig = head.get("dig") or {}
-    if dig.get("val") != digest_document(encode_document(decode_document(doc))).val:
+    if dig.get("val") != digest_document(encode_document(typed)).val:
         out.append(
             Fault("GOBL-ENVELOPE-11", "envelope digest does not match document contents", ("$",))
         )
