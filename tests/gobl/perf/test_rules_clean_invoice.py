@@ -98,6 +98,32 @@ _SUPPLIERS = st.sampled_from(
             "addresses": [{"street": "Calle Mayor", "locality": "Madrid"}],
         },
         {"name": "Bad Code S.L.", "tax_id": {"country": "ES", "code": "B98602643"}},
+        {
+            "name": "Contacts S.L.",
+            "tax_id": {"country": "ES", "code": "B98602642"},
+            "telephones": [{"num": "+34 91 000 00 00"}],
+            "websites": [{"url": "https://example.com"}],
+            "inboxes": [{"email": "in@example.com"}, {"code": "0088:1"}],
+            "endpoints": [{"uri": "https://api.example.com"}],
+            "registration": {"entry": "1", "currency": "EUR"},
+            "people": [
+                {
+                    "name": {"given": "Ana", "surname": "Pérez"},
+                    "telephones": [{"num": "600"}],
+                    "identities": [{"type": "DNI", "code": "1"}],
+                }
+            ],
+        },
+        {
+            "name": "Bad Contacts S.L.",
+            "tax_id": {"country": "ES", "code": "B98602642"},
+            "telephones": [{"label": "no number"}],
+            "websites": [{"url": "not a url"}],
+            "inboxes": [{"email": "in@example.com", "code": "1"}, {"url": "nope"}],
+            "endpoints": [{}],
+            "registration": {"currency": "XXX"},
+            "people": [{"name": {}}, {"name": {"given": "Ana"}, "telephones": [{}]}],
+        },
         {"name": "Fournisseur", "tax_id": {"country": "FR", "code": "44732829320"}},
         {"name": "Portugal Lda", "tax_id": {"country": "PT", "code": "545259045"}},
     ]
@@ -138,6 +164,7 @@ _TAX = st.fixed_dictionaries(
     optional={
         "prices_include": st.just("VAT"),
         "rounding": st.sampled_from(["currency", "precise"]),
+        "notes": st.sampled_from([[{"cat": "VAT", "text": "Exento"}], [{"cat": "VAT"}]]),
         "ext": st.sampled_from(
             [
                 {"es-verifactu-doc-type": "F2"},

@@ -154,6 +154,11 @@ def is_unit(unit: str) -> bool:
     return unit in UNITS or bool(_UNECE_UNIT.match(unit))
 
 
+def is_email(addr: str) -> bool:
+    """Whether an inbox's email address has the shape gobl asks (``GOBL-ORG-INBOX-05``)."""
+    return _EMAIL.match(addr) is not None
+
+
 def check_identity(f: Faults, ident: dict[str, Any], path: str, ctx: RuleContext) -> None:
     if ident.get("key") and ident.get("type"):
         f.add(
@@ -244,7 +249,7 @@ def check_inbox(f: Faults, inbox: dict[str, Any], path: str, ctx: RuleContext) -
         f.add("GOBL-ORG-INBOX-03", path, "inbox email must be blank when code or url is provided")
     if url and not is_url(url):
         f.add("GOBL-ORG-INBOX-04", f"{path}.url", "inbox url must be valid")
-    if email and not _EMAIL.match(email):
+    if email and not is_email(email):
         f.add("GOBL-ORG-INBOX-05", f"{path}.email", "inbox email must be valid")
 
 

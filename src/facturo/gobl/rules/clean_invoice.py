@@ -14,21 +14,22 @@ It mirrors, for an invoice of any regime with no add-on or with ``es-verifactu-v
 :func:`facturo.gobl.bill.invoice_rules.check_invoice`,
 :func:`facturo.gobl.regimes.es.bill_invoice.check_invoice` (and the tax identity check run for
 other regimes), :func:`facturo.gobl.addons.es_verifactu.rules.check_invoice`, and the type checks
-the walk runs on the invoice, its tax, parties, their tax IDs and identities, lines, items and
-their identities, combos, line charges, notes, exchange rates, preceding documents, document
-discounts and charges, and the payment's terms, due dates and instructions. Which members the
-walk looks into comes from the walk itself (:func:`~facturo.gobl.rules.walk.checked_members`):
-a value holding any other such member (a party's people, a line's sub-lines, an invoice's
-ordering or delivery...) is left to the general path. The plan, made once, checks that the
-registry runs exactly the mirrored functions on those types; when it does not (a rule set
-registered for a line, say), :func:`is_clean` always says no. A rule changed in a mirrored
-function is changed here too: ``tests/gobl/perf/test_rules_clean_invoice.py`` compares both
-answers over drawn documents.
+the walk runs on the invoice, its tax and tax notes, parties (tax IDs, identities, contacts,
+people), lines, items and their identities, combos, line charges, notes, exchange rates,
+preceding documents, document discounts and charges, and the payment's terms, due dates and
+instructions. Which members the walk looks into comes from the walk itself
+(:func:`~facturo.gobl.rules.walk.checked_members`): a value holding any other such member (a
+line's sub-lines or seller, an invoice's ordering or delivery, a payment's advances...) is left
+to the general path. The plan, made once, checks that the registry runs exactly the mirrored
+functions on those types; when it does not (a rule set registered for a line, say),
+:func:`is_clean` always says no. A rule changed in a mirrored function is changed here too:
+``tests/gobl/perf/test_rules_clean_invoice.py`` compares both answers over drawn documents.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -73,8 +74,18 @@ _SHAPES: Final = (
     ("bill.Invoice", "payment", "object", "bill.PaymentDetails"),
     ("bill.Invoice", "preceding", "array", "org.DocumentRef"),
     ("org.DocumentRef", "identities", "array", "org.Identity"),
+    ("bill.Tax", "notes", "array", "tax.Note"),
     ("org.Party", "tax_id", "object", "tax.Identity"),
     ("org.Party", "identities", "array", "org.Identity"),
+    ("org.Party", "telephones", "array", "org.Telephone"),
+    ("org.Party", "websites", "array", "org.Website"),
+    ("org.Party", "inboxes", "array", "org.Inbox"),
+    ("org.Party", "endpoints", "array", "org.Endpoint"),
+    ("org.Party", "registration", "object", "org.Registration"),
+    ("org.Party", "people", "array", "org.Person"),
+    ("org.Person", "name", "object", "org.Name"),
+    ("org.Person", "identities", "array", "org.Identity"),
+    ("org.Person", "telephones", "array", "org.Telephone"),
     ("org.Item", "identities", "array", "org.Identity"),
     ("bill.Line", "item", "object", "org.Item"),
     ("bill.Line", "taxes", "array", "tax.Combo"),
@@ -97,8 +108,16 @@ def _mirrored() -> dict[str, tuple[Any, ...]]:
             tax_rules.check_invoice_tax_point,
         ),
         "bill.Tax": (tax_rules.check_tax,),
+        "tax.Note": (tax_rules.check_tax_note,),
         "org.Party": (),
         "org.Identity": (org_rules.check_identity,),
+        "org.Telephone": (org_rules.check_telephone,),
+        "org.Website": (org_rules.check_website,),
+        "org.Inbox": (org_rules.check_inbox,),
+        "org.Endpoint": (org_rules.check_endpoint,),
+        "org.Registration": (org_rules.check_registration,),
+        "org.Person": (org_rules.check_person,),
+        "org.Name": (org_rules.check_name,),
         "org.DocumentRef": (dates["org.DocumentRef"], org_rules.check_document_ref),
         "tax.Identity": (identity_rules.check_tax_identity,),
         "bill.Line": (line_rules.check_line,),
@@ -133,8 +152,20 @@ _FOLLOWED: Final = {
         ]
     ),
     "org.DocumentRef": frozenset(["identities"]),
-    "bill.Tax": frozenset(),
-    "org.Party": frozenset(["tax_id", "identities"]),
+    "bill.Tax": frozenset(["notes"]),
+    "org.Party": frozenset(
+        [
+            "tax_id",
+            "identities",
+            "telephones",
+            "websites",
+            "inboxes",
+            "endpoints",
+            "registration",
+            "people",
+        ]
+    ),
+    "org.Person": frozenset(["name", "identities", "telephones"]),
     "bill.Line": frozenset(["item", "taxes", "charges"]),
     "org.Item": frozenset(["identities"]),
     "bill.Discount": frozenset(["taxes"]),
@@ -146,7 +177,14 @@ _FOLLOWED: Final = {
 # followed types whose members the walk must never look into
 _LEAVES: Final = (
     "tax.Identity",
+    "tax.Note",
     "org.Identity",
+    "org.Telephone",
+    "org.Website",
+    "org.Inbox",
+    "org.Endpoint",
+    "org.Registration",
+    "org.Name",
     "tax.Combo",
     "bill.LineCharge",
     "org.Note",
@@ -162,6 +200,7 @@ class _Plan:
     invoice: frozenset[str]
     tax: frozenset[str]
     party: frozenset[str]
+    person: frozenset[str]
     line: frozenset[str]
     item: frozenset[str]
     discount: frozenset[str]
@@ -216,6 +255,7 @@ def _make_plan() -> _Plan | None:
         invoice=other["bill.Invoice"],
         tax=other["bill.Tax"],
         party=other["org.Party"],
+        person=other["org.Person"],
         line=other["bill.Line"],
         item=other["org.Item"],
         discount=other["bill.Discount"],
@@ -305,6 +345,8 @@ def _clean(inv: dict[str, Any]) -> bool:
             return False
         if point and inv.get("value_date"):
             return False
+        if not _each(tax.get("notes"), lambda note: bool(note.get("text"))):
+            return False
         ext = tax.get("ext")
         if ext:
             if ext.__class__ is not dict:
@@ -328,11 +370,11 @@ def _clean(inv: dict[str, Any]) -> bool:
     supplier = inv.get("supplier")
     if supplier.__class__ is not dict or not supplier.get("name"):
         return False
-    if not _party_clean(supplier, plan.party):
+    if not _party_clean(supplier, plan):
         return False
     customer = inv.get("customer")
     if customer is not None:
-        if customer.__class__ is not dict or not _party_clean(customer, plan.party):
+        if customer.__class__ is not dict or not _party_clean(customer, plan):
             return False
         if customer and (customer.get("tax_id") or {}).get("code") and not customer.get("name"):
             return False
@@ -503,9 +545,9 @@ def _verdict(
     return hit
 
 
-def _party_clean(party: dict[str, Any], other: frozenset[str]) -> bool:
-    """A party's core and ES rules, and its tax identity's type checks, pass."""
-    if not other.isdisjoint(party):
+def _party_clean(party: dict[str, Any], plan: _Plan) -> bool:
+    """A party's core and ES rules, and the type checks on its members, pass."""
+    if not plan.party.isdisjoint(party):
         return False
     tid = party.get("tax_id")
     if tid is not None:
@@ -523,6 +565,8 @@ def _party_clean(party: dict[str, Any], other: frozenset[str]) -> bool:
     ids = party.get("identities")
     if ids is not None and not _identities_clean(ids):
         return False
+    if not _CONTACTS.isdisjoint(party) and not _contacts_clean(party, plan):
+        return False
     emails = party.get("emails")
     if emails:
         if emails.__class__ is not list:
@@ -534,6 +578,74 @@ def _party_clean(party: dict[str, Any], other: frozenset[str]) -> bool:
             if not addr or addr.__class__ is not str or not invoice_rules.is_email(addr):
                 return False
     return True
+
+
+def _each(values: Any, ok: Callable[[dict[str, Any]], bool]) -> bool:
+    """``values`` is absent, or a list of objects that each pass ``ok``."""
+    if values is None:
+        return True
+    if values.__class__ is not list:
+        return False
+    return all(v.__class__ is dict and ok(v) for v in values)
+
+
+# the followed members of a party :func:`_contacts_clean` looks at; many parties have none
+_CONTACTS: Final = _FOLLOWED["org.Party"] - {"tax_id", "identities"}
+
+
+def _contacts_clean(holder: dict[str, Any], plan: _Plan) -> bool:
+    """The rules on a party's telephones, websites, inboxes, endpoints, registration, people."""
+    if not _each(holder.get("people"), lambda person: _person_clean(person, plan)):
+        return False
+    if not _each(holder.get("telephones"), _telephone_ok):
+        return False
+    if not _each(holder.get("websites"), _website_ok):
+        return False
+    if not _each(holder.get("inboxes"), _inbox_ok):
+        return False
+    if not _each(holder.get("endpoints"), lambda e: bool(e.get("uri"))):
+        return False
+    registration = holder.get("registration")
+    if registration is None:
+        return True
+    if registration.__class__ is not dict:
+        return False
+    code = registration.get("currency")
+    return not code or (code.__class__ is str and is_defined(code))
+
+
+def _telephone_ok(tel: dict[str, Any]) -> bool:
+    return bool(tel.get("num"))
+
+
+def _website_ok(site: dict[str, Any]) -> bool:
+    url = site.get("url")
+    return bool(url) and url.__class__ is str and pay_rules.is_url(url)
+
+
+def _inbox_ok(inbox: dict[str, Any]) -> bool:
+    """ORG-INBOX-01..05: exactly one of code, url and email, a valid url or email."""
+    code, url, email = inbox.get("code"), inbox.get("url"), inbox.get("email")
+    if (not code) + (not url) + (not email) != 2:
+        return False
+    if url:
+        return url.__class__ is str and pay_rules.is_url(url)
+    if email:
+        return email.__class__ is str and org_rules.is_email(email)
+    return True
+
+
+def _person_clean(person: dict[str, Any], plan: _Plan) -> bool:
+    """A person's rules, and those of its name, identities and telephones."""
+    if not plan.person.isdisjoint(person):
+        return False
+    name = person.get("name")
+    if name.__class__ is not dict or not (name.get("surname") or name.get("given")):
+        return False
+    ids = person.get("identities")
+    if ids is not None and not _identities_clean(ids):
+        return False
+    return _each(person.get("telephones"), _telephone_ok)
 
 
 def _identities_clean(ids: Any) -> bool:
