@@ -27,7 +27,7 @@ from facturo.gobl import build, parse
 from facturo.gobl.calculate import calculate_typed
 from facturo.gobl.errors import GoblError
 from facturo.gobl.num import Amount, Percentage
-from facturo.gobl.rules import clean_invoice
+from facturo.gobl.rules import clean_plan
 from facturo.gobl.rules.clean_invoice import is_clean
 from facturo.gobl.rules.registry import CORE_TYPE_CHECKS
 from facturo.gobl.rules.walk import AllOf
@@ -506,8 +506,8 @@ def test_a_rule_set_registered_beside_the_mirrored_ones_turns_the_one_pass_off(
     assert is_clean(doc)
     checks = dict(CORE_TYPE_CHECKS)
     checks["bill.Line"] = AllOf((checks["bill.Line"], lambda f, obj, path, ctx: None))
-    monkeypatch.setattr(clean_invoice, "CORE_TYPE_CHECKS", checks)
-    monkeypatch.setattr(clean_invoice, "_plans", [])
+    monkeypatch.setattr(clean_plan, "CORE_TYPE_CHECKS", checks)
+    monkeypatch.setattr(clean_plan, "_plans", [])
     assert not is_clean(doc)
 
 
@@ -548,7 +548,7 @@ def test_a_type_checked_inside_a_followed_member_sends_its_holders_to_the_genera
     assert is_clean(with_address)
     checks = dict(CORE_TYPE_CHECKS)
     checks["org.Address"] = lambda f, obj, path, ctx: None
-    monkeypatch.setattr(clean_invoice, "CORE_TYPE_CHECKS", checks)
-    monkeypatch.setattr(clean_invoice, "_plans", [])
+    monkeypatch.setattr(clean_plan, "CORE_TYPE_CHECKS", checks)
+    monkeypatch.setattr(clean_plan, "_plans", [])
     assert not is_clean(with_address)
     assert is_clean(without)
