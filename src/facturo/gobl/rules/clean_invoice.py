@@ -37,13 +37,12 @@ from facturo.gobl.addons.es_verifactu.bill import CORRECTION_TYPE, DOC_TYPE
 from facturo.gobl.addons.es_verifactu.tax import EXEMPT, OP_CLASS, REGIME
 from facturo.gobl.addons.registry import ADDONS
 from facturo.gobl.bill import invoice_rules, tax_rules
-from facturo.gobl.cal import rules as cal_rules
 from facturo.gobl.currency import is_defined
 from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.org import rules as org_rules
 from facturo.gobl.rules import clean_plan
 from facturo.gobl.rules.clean_members import (
-    date_clean,
+    dates_clean,
     each,
     identities_clean,
     line_charge_clean,
@@ -114,9 +113,8 @@ def _clean(inv: dict[str, Any]) -> bool:
         return False
     if not inv.get("issue_date") or not inv.get("totals"):
         return False
-    for name in cal_rules.DATE_FIELDS["bill.Invoice"]:
-        if not date_clean(inv.get(name), required=False):
-            return False
+    if not dates_clean(inv, "bill.Invoice"):
+        return False
     tax = inv.get("tax")
     doc_type = ""
     ext: Any = None

@@ -178,6 +178,14 @@ def line_charge_clean(charge: dict[str, Any]) -> bool:
     return rate is not None
 
 
+def dates_clean(obj: dict[str, Any], type_name: str, required: str = "") -> bool:
+    """The date rule on each ``cal.Date`` member of a type, and the member ``required`` there."""
+    for name in cal_rules.DATE_FIELDS[type_name]:
+        if not date_clean(obj.get(name), required=name == required):
+            return False
+    return not required or bool(obj.get(required))
+
+
 def date_clean(text: Any, required: bool) -> bool:
     """A ``cal.Date`` member passes: a calendar day when it is text (and there when required)."""
     if text.__class__ is str:
@@ -227,7 +235,9 @@ def preceding_clean(refs: Any, plan: Plan, verifactu: bool, typ: str) -> bool:
     for ref in refs:
         if ref.__class__ is not dict or not plan.preceding.isdisjoint(ref):
             return False
-        if not ref.get("code") or not date_clean(ref.get("issue_date"), required=verifactu):
+        if not ref.get("code"):
+            return False
+        if not dates_clean(ref, "org.DocumentRef", "issue_date" if verifactu else ""):
             return False
         url = ref.get("url")
         if url and (url.__class__ is not str or not pay_rules.is_url(url)):
@@ -256,7 +266,7 @@ def payment_clean(payment: Any, plan: Plan) -> bool:
             if due_dates.__class__ is not list:
                 return False
             for due in due_dates:
-                if due.__class__ is not dict or not date_clean(due.get("date"), required=True):
+                if due.__class__ is not dict or not dates_clean(due, "pay.DueDate", "date"):
                     return False
                 amount = due.get("amount")
                 if amount is None or amount.is_zero():
