@@ -58,10 +58,10 @@ from facturo.gobl.tax.combo_rules import text_fault
 from facturo.gobl.tax.regime_def import RegimeDef, addon, regime
 from facturo.gobl.tax.rounding_rules import VALID as VALID_ROUNDING
 
-_SIMPLIFIED: Final = ("F2", "R5")
-_CORRECTIONS: Final = ("corrective", "credit-note", "debit-note")
-_STANDARD_DOCS: Final = ("F1", "F2", "F3")
-_CORRECTION_DOCS: Final = ("R1", "R2", "R3", "R4", "R5")
+_SIMPLIFIED: Final = verifactu_rules.SIMPLIFIED
+_CORRECTIONS: Final = verifactu_rules.CORRECTIONS
+_STANDARD_DOCS: Final = verifactu_rules.STANDARD_DOC_TYPES
+_CORRECTION_DOCS: Final = verifactu_rules.CORRECTION_DOC_TYPES
 
 
 def is_clean(inv: dict[str, Any]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
+from facturo.gobl.addons.es_verifactu import rules as verifactu_rules
 from facturo.gobl.addons.es_verifactu.bill import IDENTITY_TYPE
 from facturo.gobl.bill import invoice_rules
 from facturo.gobl.cal import rules as cal_rules
@@ -20,8 +21,6 @@ from facturo.gobl.pay import rules as pay_rules
 from facturo.gobl.regimes.es.bill_invoice import is_valid_tax_code
 from facturo.gobl.rules.clean_plan import FOLLOWED, Plan
 from facturo.gobl.tax.identity_rules import is_code_format, is_scheme_format
-
-NOTE_MAX: Final = 500  # es-verifactu BILL-INVOICE-14, general notes
 
 
 def party_clean(party: dict[str, Any], plan: Plan) -> bool:
@@ -206,7 +205,7 @@ def notes_clean(notes: Any, verifactu: bool) -> bool:
         key = note.get("key")
         if key and (key.__class__ is not str or key not in org_rules.NOTE_KEYS):
             return False
-        if verifactu and key == "general" and len(text) > NOTE_MAX:
+        if verifactu and key == "general" and len(text) > verifactu_rules.NOTE_MAX:
             return False
     return True
 
