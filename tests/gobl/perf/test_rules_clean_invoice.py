@@ -85,6 +85,16 @@ _LINE = st.fixed_dictionaries(
     optional={
         "discounts": st.lists(_MOD, max_size=2),
         "charges": st.lists(_MOD, max_size=2),
+        "period": st.sampled_from(
+            [
+                {"start": "2024-11-01", "end": "2024-11-30"},
+                {"start": "2024-11-30", "end": "2024-11-01"},
+                {"start": "2024-11-01"},
+                {"start": "2024-11-01", "end": "2024-11-31"},
+            ]
+        ),
+        "identifier": st.sampled_from([{"type": "REF", "code": "L1"}, {"type": "REF"}]),
+        "notes": st.sampled_from([[{"key": "goods", "text": "Fragile"}], [{"key": "goods"}]]),
     },
 )
 _SUPPLIERS = st.sampled_from(

@@ -15,17 +15,17 @@ It mirrors, for an invoice of any regime with no add-on or with ``es-verifactu-v
 :func:`facturo.gobl.regimes.es.bill_invoice.check_invoice` (and the tax identity check run for
 other regimes), :func:`facturo.gobl.addons.es_verifactu.rules.check_invoice`, and the type checks
 the walk runs on the invoice, its tax and tax notes, parties (tax IDs, identities, contacts,
-people), lines, items and their identities, combos, line charges, notes, exchange rates,
-preceding documents, document discounts and charges, and the payment's terms, due dates and
-instructions. Which members the walk looks into comes from the walk itself
+people), lines (period, identifier, notes), items and their identities, combos, line charges,
+notes, exchange rates, preceding documents, document discounts and charges, and the payment's
+terms, due dates and instructions. Which members the walk looks into comes from the walk itself
 (:func:`~facturo.gobl.rules.walk.checked_members`): a value holding any other such member (a
 line's sub-lines or seller, an invoice's ordering or delivery, a payment's advances...) is left
-to the general path. The plan, made once, checks that the registry runs exactly the mirrored
-functions on those types; when it does not (a rule set registered for a line, say),
-:func:`is_clean` always says no. The plan is :mod:`facturo.gobl.rules.clean_plan`, the members
-met less often are checked in :mod:`facturo.gobl.rules.clean_members`. A rule changed in a
-mirrored function is changed here too:
-``tests/gobl/perf/test_rules_clean_invoice.py`` compares both answers over drawn documents.
+to the general path. The plan (:mod:`facturo.gobl.rules.clean_plan`), made once, checks that
+the registry runs exactly the mirrored functions on those types; when it does not (a rule set
+registered for a line, say), :func:`is_clean` always says no. The members met less often are
+checked in :mod:`facturo.gobl.rules.clean_members`. A rule changed in a mirrored function is
+changed here too: ``tests/gobl/perf/test_rules_clean_invoice.py`` compares both answers over
+drawn documents.
 """
 
 from __future__ import annotations
@@ -42,10 +42,12 @@ from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.org import rules as org_rules
 from facturo.gobl.rules import clean_plan
 from facturo.gobl.rules.clean_members import (
+    LINE_EXTRAS,
     dates_clean,
     each,
     identities_clean,
     line_charge_clean,
+    line_extras_clean,
     notes_clean,
     party_clean,
     payment_clean,
@@ -239,6 +241,8 @@ def _clean(inv: dict[str, Any]) -> bool:
             for m in mods:
                 if m.__class__ is not dict or not line_charge_clean(m):
                     return False
+        if not LINE_EXTRAS.isdisjoint(line) and not line_extras_clean(line):
+            return False
         taxes = line.get("taxes")
         if taxes is None:
             if verifactu:

@@ -162,6 +162,31 @@ def verifactu_identities(ids: Any) -> bool | None:
     return typed
 
 
+# the followed members of a line :func:`line_extras_clean` looks at; most lines have none
+LINE_EXTRAS: Final = FOLLOWED["bill.Line"] - {"item", "taxes", "charges"}
+
+
+def line_extras_clean(line: dict[str, Any]) -> bool:
+    """The rules on a line's period, identifier and notes."""
+    period = line.get("period")
+    if period is not None and (period.__class__ is not dict or not period_clean(period)):
+        return False
+    ident = line.get("identifier")
+    if ident is not None and (ident.__class__ is not dict or not identities_clean([ident])):
+        return False
+    notes = line.get("notes")
+    return notes is None or notes_clean(notes, verifactu=False)
+
+
+def period_clean(period: dict[str, Any]) -> bool:
+    """CAL-PERIOD-01, 02 and 10, and the date rule on both ends."""
+    start, end = period.get("start"), period.get("end")
+    if not start or not end or start.__class__ is not str or end.__class__ is not str:
+        return False
+    s, e = cal_rules.parse_date(start), cal_rules.parse_date(end)
+    return s is not None and e is not None and not e < s
+
+
 def line_charge_clean(charge: dict[str, Any]) -> bool:
     """A line charge's own rules and the invoice rule on its base pass."""
     base = charge.get("base")
