@@ -42,7 +42,6 @@ from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.org import rules as org_rules
 from facturo.gobl.rules import clean_plan
 from facturo.gobl.rules.clean_members import (
-    LINE_EXTRAS,
     dates_clean,
     each,
     identities_clean,
@@ -204,9 +203,10 @@ def _clean(inv: dict[str, Any]) -> bool:
         return False
     ext_keys = invoice_rules.ext_keys_of(reg, tuple(addons or ()))
     line_other = plan.line
+    line_watch = plan.line_watch  # a line holds none of these, most of the time
     item_other = plan.item
     for line in lines:
-        if line.__class__ is not dict or not line_other.isdisjoint(line) or not line.get("i"):
+        if line.__class__ is not dict or not line.get("i"):
             return False
         item = line.get("item")
         if item.__class__ is not dict or not item_other.isdisjoint(item) or not item.get("name"):
@@ -241,7 +241,9 @@ def _clean(inv: dict[str, Any]) -> bool:
             for m in mods:
                 if m.__class__ is not dict or not line_charge_clean(m):
                     return False
-        if not LINE_EXTRAS.isdisjoint(line) and not line_extras_clean(line):
+        if not line_watch.isdisjoint(line) and (
+            not line_other.isdisjoint(line) or not line_extras_clean(line)
+        ):
             return False
         taxes = line.get("taxes")
         if taxes is None:

@@ -162,10 +162,6 @@ def verifactu_identities(ids: Any) -> bool | None:
     return typed
 
 
-# the followed members of a line :func:`line_extras_clean` looks at; most lines have none
-LINE_EXTRAS: Final = FOLLOWED["bill.Line"] - {"item", "taxes", "charges"}
-
-
 def line_extras_clean(line: dict[str, Any]) -> bool:
     """The rules on a line's period, identifier and notes."""
     period = line.get("period")

@@ -143,6 +143,9 @@ FOLLOWED: Final = {
     "pay.Terms": frozenset(["due_dates"]),
     "pay.Instructions": frozenset(),
 }
+# the followed members of a line that most lines have none of, looked at only when present
+LINE_EXTRAS: Final = FOLLOWED["bill.Line"] - {"item", "taxes", "charges"}
+
 # followed types whose members the walk must never look into
 LEAVES: Final = (
     "tax.Identity",
@@ -172,6 +175,7 @@ class Plan:
     party: frozenset[str]
     person: frozenset[str]
     line: frozenset[str]
+    line_watch: frozenset[str]
     item: frozenset[str]
     discount: frozenset[str]
     charge: frozenset[str]
@@ -227,6 +231,7 @@ def make_plan() -> Plan | None:
         party=other["org.Party"],
         person=other["org.Person"],
         line=other["bill.Line"],
+        line_watch=other["bill.Line"] | LINE_EXTRAS,
         item=other["org.Item"],
         discount=other["bill.Discount"],
         charge=other["bill.Charge"],
