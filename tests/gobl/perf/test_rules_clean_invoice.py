@@ -562,3 +562,12 @@ def test_a_type_checked_inside_a_followed_member_sends_its_holders_to_the_genera
     monkeypatch.setattr(clean_plan, "_plans", [])
     assert not is_clean(with_address)
     assert is_clean(without)
+
+
+def test_every_type_the_one_pass_reaches_has_its_rule_sets_mirrored() -> None:
+    """A followed type or leaf without its expected rule sets would go unchecked by the plan."""
+    reached = set(clean_plan.FOLLOWED) | set(clean_plan.LEAVES)
+    assert reached == set(clean_plan.mirrored())
+    assert {name for _, _, _, name in clean_plan.SHAPES} <= reached
+    assert {owner for owner, _, _, _ in clean_plan.SHAPES} <= set(clean_plan.FOLLOWED)
+    assert clean_plan.plan() is not None

@@ -93,10 +93,12 @@ def contacts_clean(holder: dict[str, Any], plan: Plan) -> bool:
 
 
 def telephone_ok(tel: dict[str, Any]) -> bool:
+    """ORG-TELEPHONE-01: a number."""
     return bool(tel.get("num"))
 
 
 def website_ok(site: dict[str, Any]) -> bool:
+    """ORG-WEBSITE-01: a valid URL."""
     url = site.get("url")
     return bool(url) and url.__class__ is str and pay_rules.is_url(url)
 
