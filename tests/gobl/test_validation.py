@@ -9,8 +9,10 @@ from uuid import UUID
 
 import pytest
 
+from facturo.errors import Fault
 from facturo.gobl import GoblError, build, calculate, validate
 from facturo.gobl.errors import ErrorKey
+from facturo.gobl.validate import document_faults, envelope_faults
 
 U = UUID("0190f3a0-0000-7000-8000-000000000000")
 
@@ -212,3 +214,22 @@ def test_build_keeps_uuids_and_uses_factory_only_when_missing() -> None:
     env = build(doc, uuid_factory=lambda: next(made))
     assert env.doc["uuid"] == str(UUID(int=1 << 76 | 7))
     assert env.head["uuid"] == str(UUID(int=2 << 76 | 7))
+
+
+@pytest.mark.parametrize("edit", ["none", "code", "line price", "supplier name"])
+def test_envelope_faults_are_the_documents_then_the_digests(edit: str) -> None:
+    """The document is read once for both; the answer is its faults, then the digest's."""
+    env = build(invoice(), uuid_factory=lambda: U).to_json()
+    doc = env["doc"]
+    if edit == "code":
+        doc["code"] = "2"
+    elif edit == "line price":
+        doc["lines"][0]["item"]["price"] = "-1.00"
+    elif edit == "supplier name":
+        doc["supplier"]["name"] = ""
+    expected = document_faults(doc, prefix="$.doc")
+    if edit != "none":
+        expected.append(
+            Fault("GOBL-ENVELOPE-11", "envelope digest does not match document contents", ("$",))
+        )
+    assert envelope_faults(env) == expected

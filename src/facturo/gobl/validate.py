@@ -18,6 +18,7 @@ from facturo.gobl.bill import invoice_rules
 from facturo.gobl.dsig import digest_document
 from facturo.gobl.errors import validation
 from facturo.gobl.regimes.es import bill_invoice as es_rules
+from facturo.gobl.rules.clean_invoice import is_clean
 from facturo.gobl.rules.faults import Faults
 from facturo.gobl.rules.registry import CORE_TYPE_CHECKS
 from facturo.gobl.rules.walk import RuleContext, check_types
@@ -27,9 +28,24 @@ from facturo.gobl.tax.regime_def import addon, regime
 
 
 def document_faults(doc: dict[str, Any], prefix: str = "") -> list[Fault]:
-    """Faults of a bare document (gobl JSON or typed tree)."""
+    """Faults of a bare document (gobl JSON or typed tree).
+
+    An invoice that :func:`~facturo.gobl.rules.clean_invoice.is_clean` sees through has none,
+    and is answered in one pass; any other document goes through :func:`rule_faults`.
+    """
+    return typed_faults(decode_document(doc), prefix)
+
+
+def typed_faults(typed: dict[str, Any], prefix: str = "") -> list[Fault]:
+    """:func:`document_faults` of a document already read (:func:`decode_document`)."""
+    if is_clean(typed):
+        return []
+    return rule_faults(typed, prefix)
+
+
+def rule_faults(typed: dict[str, Any], prefix: str = "") -> list[Fault]:
+    """Faults of a typed document from every rule set that applies to it (the general path)."""
     f = Faults(prefix)
-    typed = decode_document(doc)
     schema = str(typed.get("$schema", ""))[len(GOBL_BASE) :]
     if schema == "bill/invoice":
         reg = regime(typed.get("$regime", ""))
@@ -62,6 +78,7 @@ def document_faults(doc: dict[str, Any], prefix: str = "") -> list[Fault]:
 
 
 def envelope_faults(env: dict[str, Any]) -> list[Fault]:
+    """Faults of an envelope: its document's (paths under ``$.doc``), its digest, its seals."""
     head = env.get("head") or {}
     ignore = frozenset(head.get("ignore") or ())
     out: list[Fault] = []
@@ -69,9 +86,10 @@ def envelope_faults(env: dict[str, Any]) -> list[Fault]:
     if not doc:
         out.append(Fault("GOBL-ENVELOPE-03", "envelope doc is required", ("$.doc",)))
         return out
-    out.extend(document_faults(doc, prefix="$.doc"))
+    typed = decode_document(doc)  # read once: the rules and the digest take the same tree
+    out.extend(typed_faults(typed, prefix="$.doc"))
     dig = head.get("dig") or {}
-    if dig.get("val") != digest_document(encode_document(decode_document(doc))).val:
+    if dig.get("val") != digest_document(encode_document(typed)).val:
         out.append(
             Fault("GOBL-ENVELOPE-11", "envelope digest does not match document contents", ("$",))
         )

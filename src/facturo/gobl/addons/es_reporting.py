@@ -2,6 +2,9 @@
 
 gobl writes them once per addon; the rule is one, so it lives here, and each addon gives its
 code prefix and its own wording of the issue-date fault.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations

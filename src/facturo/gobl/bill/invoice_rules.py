@@ -3,6 +3,9 @@ bill/charges.go, tax/combo.go, tax/set.go, tax/identity.go, org/item.go, org/ema
 
 Codes, paths and messages are those of ``data/rules/{bill,tax,org}.json``. Rules read the
 calculated, typed invoice; they never change it.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ from facturo.gobl.tax.rounding_rules import VALID as VALID_ROUNDING
 
 TYPES: Final = ("standard", "proforma", "corrective", "credit-note", "debit-note", "other")
 _EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email(addr: str) -> bool:
+    """Whether a party's email address has the shape gobl asks (``GOBL-ORG-EMAIL-02``)."""
+    return _EMAIL.match(addr) is not None
 
 
 def check_tax_identity(f: Faults, tid: dict[str, Any], path: str) -> None:
@@ -36,7 +44,7 @@ def check_party(f: Faults, party: dict[str, Any], path: str) -> None:
         addr = e.get("addr")
         if not addr:
             f.add("GOBL-ORG-EMAIL-01", f"{path}.emails[{i}].addr", "email address is required")
-        elif not _EMAIL.match(addr):
+        elif not is_email(addr):
             f.add("GOBL-ORG-EMAIL-02", f"{path}.emails[{i}].addr", "email address must be valid")
 
 
@@ -45,7 +53,8 @@ def check_party(f: Faults, party: dict[str, Any], path: str) -> None:
 _EXT_KEYS: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
 
 
-def _ext_keys(reg: RegimeDef | None, addons: tuple[str, ...]) -> frozenset[str]:
+def ext_keys_of(reg: RegimeDef | None, addons: tuple[str, ...]) -> frozenset[str]:
+    """The extension keys ``reg`` and ``addons`` define, which combos may use (COMBO-06)."""
     ck = (reg.country if reg is not None else "", addons)
     found = _EXT_KEYS.get(ck)
     if found is None:
@@ -110,7 +119,7 @@ def _modifiers(f: Faults, mods: list[dict[str, Any]], path: str, code: str) -> N
 
 
 def check_invoice(f: Faults, inv: dict[str, Any], reg: RegimeDef | None) -> None:
-    ext_keys = _ext_keys(reg, tuple(inv.get("$addons") or ()))
+    ext_keys = ext_keys_of(reg, tuple(inv.get("$addons") or ()))
     typ = inv.get("type")
     if not typ:
         f.add("GOBL-BILL-INVOICE-01", "$.type", "invoice type is required")

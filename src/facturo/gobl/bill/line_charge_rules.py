@@ -3,6 +3,9 @@
 A line charge is either a percentage (of the line sum or a ``base``) or a ``quantity`` times a
 ``rate``, never both; a ``unit`` only makes sense with a quantity. Codes, paths and messages
 are those of ``data/rules/bill.json``.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations

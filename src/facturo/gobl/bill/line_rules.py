@@ -4,6 +4,9 @@ A line needs its index and item, and once its item has a price, the sum and tota
 calculation derives from it; a document validated as given without them was never calculated.
 Rule 02 (quantity) tests a non-pointer amount, which reads as zero when missing and so never
 fails. Codes, paths and messages are those of ``data/rules/bill.json``.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@
 invoice rule that ties them to dates: a tax point says which event dates the taxes, so a
 separate ``value_date`` would contradict it. Codes, paths and messages are those of
 ``data/rules/bill.json`` and ``data/rules/tax.json``.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Dates travel as ``YYYY-MM-DD`` text and the port keeps them as text, so a calend
 not exist (``2024-02-30``) is caught here rather than compared as a string. A period needs both
 ends, the end not before the start. Codes, paths and messages are those of
 ``data/rules/cal.json``.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ def parse_date(text: str) -> date | None:
 _IS_DATE: dict[str, bool] = {}
 
 
-def _is_date(text: str) -> bool:
+def is_date(text: str) -> bool:
+    """Whether ``YYYY-MM-DD`` text is a calendar day, remembered per text."""
     ok = _IS_DATE.get(text)
     if ok is None:
         ok = parse_date(text) is not None
@@ -61,7 +65,7 @@ def _check_dates(fields: tuple[str, ...]) -> TypeCheck:
     def check(f: Faults, obj: dict[str, Any], path: str, ctx: RuleContext) -> None:
         for name in fields:
             text = obj.get(name)
-            if isinstance(text, str) and text and not _is_date(text):
+            if isinstance(text, str) and text and not is_date(text):
                 f.add("GOBL-CAL-DATE-01", f"{path}.{name}", "invalid date")
 
     return check

@@ -2,6 +2,9 @@
 
 Codes, paths and messages are those of ``data/rules/currency.json``; registered by type for
 :func:`facturo.gobl.rules.walk.check_types`, so every exchange rate of a document is checked.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations

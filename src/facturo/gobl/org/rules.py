@@ -5,6 +5,9 @@ Codes, paths and messages are those of ``data/rules/org.json``. Like every gobl 
 are bound to a type and apply wherever that type appears, so they are registered by type for
 :func:`facturo.gobl.rules.walk.check_types`. Party emails, item names and tax identities are
 checked where the invoice rules already look at them.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations
@@ -151,6 +154,11 @@ def is_unit(unit: str) -> bool:
     return unit in UNITS or bool(_UNECE_UNIT.match(unit))
 
 
+def is_email(addr: str) -> bool:
+    """Whether an inbox's email address has the shape gobl asks (``GOBL-ORG-INBOX-05``)."""
+    return _EMAIL.match(addr) is not None
+
+
 def check_identity(f: Faults, ident: dict[str, Any], path: str, ctx: RuleContext) -> None:
     if ident.get("key") and ident.get("type"):
         f.add(
@@ -241,7 +249,7 @@ def check_inbox(f: Faults, inbox: dict[str, Any], path: str, ctx: RuleContext) -
         f.add("GOBL-ORG-INBOX-03", path, "inbox email must be blank when code or url is provided")
     if url and not is_url(url):
         f.add("GOBL-ORG-INBOX-04", f"{path}.url", "inbox url must be valid")
-    if email and not _EMAIL.match(email):
+    if email and not is_email(email):
         f.add("GOBL-ORG-INBOX-05", f"{path}.email", "inbox email must be valid")
 
 

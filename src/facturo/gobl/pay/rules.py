@@ -3,6 +3,9 @@
 Codes, paths and messages are those of ``data/rules/pay.json``. They apply to every value of
 these types wherever it appears (an invoice's ``payment``, a payment's ``methods``, an order's
 terms), so they are registered by type for :func:`facturo.gobl.rules.walk.check_types`.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations

@@ -100,7 +100,23 @@ def _relevant(nodes: list[Node], checks: Mapping[str, TypeCheck]) -> set[int]:
     return rel
 
 
-def _checks_of(check: TypeCheck | None) -> tuple[TypeCheck, ...]:
+def checked_members(root: Node, checks: Mapping[str, TypeCheck]) -> dict[str, frozenset[str]]:
+    """Per object type reachable from ``root``: the members the walk looks into.
+
+    A member whose value can hold no checked type is never looked at, whatever it holds;
+    code that answers for the walk on some types needs to know which members those are.
+    """
+    nodes = _graph(root)
+    rel = _relevant(nodes, checks)
+    out: dict[str, set[str]] = {}
+    for n in nodes:
+        if n.kind == "object":
+            out.setdefault(n.name, set()).update(k for k, sub in n.props.items() if id(sub) in rel)
+    return {name: frozenset(keys) for name, keys in out.items()}
+
+
+def checks_of(check: TypeCheck | None) -> tuple[TypeCheck, ...]:
+    """The rule sets in a registry entry, in the order they run."""
     if check is None:
         return ()
     if isinstance(check, AllOf):
@@ -120,7 +136,7 @@ def _leaf_calls(
     if node.kind != "object" or any(id(sub) in names for sub in node.props.values()):
         return []
     name = names[id(node)]
-    found = _checks_of(checks.get(node.name))
+    found = checks_of(checks.get(node.name))
     if not found:
         return []
     if len(found) == 1:
@@ -183,7 +199,7 @@ def _source(node: Node, names: dict[int, str], checks: Mapping[str, TypeCheck]) 
                 "        if v is not None:",
                 f"            {names[id(sub)]}(f, v, path + {'.' + key!r}, ctx)",
             ]
-    for j, _ in enumerate(_checks_of(checks.get(node.name))):
+    for j, _ in enumerate(checks_of(checks.get(node.name))):
         lines.append(f"    {name}_check{j}(f, value, path, ctx)")
     return "\n".join(lines) + "\n"
 
@@ -203,7 +219,7 @@ def _plan(root: Node, checks: Mapping[str, TypeCheck]) -> tuple[str, dict[str, A
         if id(n) not in rel:
             continue
         parts.append(f"# {n.kind} {n.name}\n" + _source(n, names, checks))
-        for j, check in enumerate(_checks_of(checks.get(n.name) if n.kind == "object" else None)):
+        for j, check in enumerate(checks_of(checks.get(n.name) if n.kind == "object" else None)):
             scope[f"{names[id(n)]}_check{j}"] = check
     return "\n".join(parts), scope, names[id(root)]
 

@@ -6,6 +6,9 @@ category must exist in the combo's regime (its own ``country`` when set), the ke
 the category's, the rate one defined for that key, and a surcharge needs a percent to apply to.
 Codes, paths and messages are those of ``data/rules/tax.json``; rule 04 (percent for the key)
 and 06 (extension keys) sit with the invoice rules.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations
@@ -55,6 +58,17 @@ def _fault(reg: RegimeDef, cat_code: Any, key: Any, rate: Any) -> str:
 _FAULTS: dict[tuple[int, str, str, str | None], tuple[RegimeDef, str]] = {}
 
 
+def text_fault(reg: RegimeDef, cat_code: str, key: str, rate: str | None) -> str:
+    """:func:`_fault` for a combo whose category, key and rate are text, remembered."""
+    ck = (id(reg), cat_code, key, rate)
+    hit = _FAULTS.get(ck)
+    if hit is None:
+        if len(_FAULTS) >= 4096:
+            _FAULTS.clear()
+        hit = _FAULTS[ck] = (reg, _fault(reg, cat_code, key, rate))
+    return hit[1]
+
+
 def check_combo(f: Faults, combo: dict[str, Any], path: str, ctx: RuleContext) -> None:
     if combo.get("surcharge") is not None and combo.get("percent") is None:
         f.add("GOBL-TAX-COMBO-05", path, "tax combo surcharge requires percent in regime")
@@ -66,13 +80,7 @@ def check_combo(f: Faults, combo: dict[str, Any], path: str, ctx: RuleContext) -
     rate = combo.get("rate")
     text = cat_code.__class__ is str and key.__class__ is str
     if text and (rate is None or rate.__class__ is str):
-        ck = (id(reg), cat_code, key, rate)
-        hit = _FAULTS.get(ck)
-        if hit is None:
-            if len(_FAULTS) >= 4096:
-                _FAULTS.clear()
-            hit = _FAULTS[ck] = (reg, _fault(reg, cat_code, key, rate))
-        code = hit[1]
+        code = text_fault(reg, cat_code, key, rate)
     else:
         code = _fault(reg, cat_code, key, rate)
     if code:

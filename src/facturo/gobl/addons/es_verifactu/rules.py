@@ -3,6 +3,9 @@
 Codes and messages from ``data/rules/es-verifactu.json``; each code is prefixed
 ``GOBL-ES-VERIFACTU-``. Extension values are not checked against their code lists: gobl does
 not at this version.
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.rules.faults import Faults
 
 P: Final = "GOBL-ES-VERIFACTU-"
-_SIMPLIFIED: Final = ("F2", "R5")
-_CORRECTIONS: Final = ("corrective", "credit-note", "debit-note")
+SIMPLIFIED: Final = ("F2", "R5")
+CORRECTIONS: Final = ("corrective", "credit-note", "debit-note")
+STANDARD_DOC_TYPES: Final = ("F1", "F2", "F3")
+CORRECTION_DOC_TYPES: Final = ("R1", "R2", "R3", "R4", "R5")
+NOTE_MAX: Final = 500  # characters of a general note
 
 
 def _combo(f: Faults, combo: dict[str, Any], holder: str, i: int, j: int) -> None:
@@ -54,7 +60,7 @@ def _combo(f: Faults, combo: dict[str, Any], holder: str, i: int, j: int) -> Non
 
 def _customer(f: Faults, inv: dict[str, Any], doc_type: str) -> None:
     customer = inv.get("customer")
-    if doc_type in _SIMPLIFIED:
+    if doc_type in SIMPLIFIED:
         if customer and customer.get("tax_id"):
             f.add(
                 P + "BILL-INVOICE-04",
@@ -114,20 +120,20 @@ def check_invoice(f: Faults, inv: dict[str, Any]) -> None:
     else:
         if doc_type.startswith("R") and CORRECTION_TYPE not in ext:
             f.add(P + "BILL-INVOICE-13", "$.tax.ext", "correction type extension is required")
-        if typ == "standard" and doc_type not in ("F1", "F2", "F3"):
+        if typ == "standard" and doc_type not in STANDARD_DOC_TYPES:
             f.add(
                 P + "BILL-INVOICE-11",
                 "$.tax.ext",
                 "doc type extension for standard invoices must be F1, F2, or F3",
             )
-        if typ in _CORRECTIONS and doc_type not in ("R1", "R2", "R3", "R4", "R5"):
+        if typ in CORRECTIONS and doc_type not in CORRECTION_DOC_TYPES:
             f.add(
                 P + "BILL-INVOICE-12",
                 "$.tax.ext",
                 "doc type extension for corrective invoices must be R1, R2, R3, R4, or R5",
             )
     for i, n in enumerate(inv.get("notes") or ()):
-        if n.get("key") == "general" and len(n.get("text") or "") > 500:
+        if n.get("key") == "general" and len(n.get("text") or "") > NOTE_MAX:
             f.add(
                 P + "BILL-INVOICE-14",
                 f"$.notes[{i}].text",

@@ -2,6 +2,9 @@
 
 Only applies when the invoice's ``$regime`` is ES. Tax identities are checked by their own
 country, wherever they appear (supplier or customer).
+
+A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
+which mirrors these rules in one pass: a rule changed here is changed there too.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from facturo.gobl.rules.faults import Faults
 _CHECKED: dict[str, bool] = {}
 
 
-def _valid(code: str) -> bool:
+def is_valid_tax_code(code: str) -> bool:
+    """:func:`is_valid_code`, remembered per code."""
     ok = _CHECKED.get(code)
     if ok is None:
         ok = is_valid_code(code)
@@ -29,7 +33,7 @@ def check_es_tax_identity(f: Faults, tid: dict[str, Any] | None, path: str) -> N
     if not tid or tid.get("country") != "ES":
         return
     code = tid.get("code")
-    if code and not (_valid(code) if code.__class__ is str else is_valid_code(code)):
+    if code and not (is_valid_tax_code(code) if code.__class__ is str else is_valid_code(code)):
         f.add(
             "GOBL-ES-TAX-IDENTITY-01",
             f"{path}.code",

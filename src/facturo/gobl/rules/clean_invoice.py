@@ -1,0 +1,335 @@
+"""Whether an invoice of the usual shape has no faults, in one pass.
+
+Every built invoice is validated, and almost all of them are valid. The general path
+(:func:`facturo.gobl.validate.rule_faults`) walks the lines four times (core invoice rules, ES
+rules, add-on rules, the type walk) and builds each value's path as it goes, in case a fault
+needs it. :func:`is_clean` asks one question, in one pass and without paths: would the general
+path find nothing at all? It answers yes only when it has seen every rule that would run pass;
+anything else (a rule that fails, a member it does not follow, a value of a class it does not
+expect, an add-on whose rules it does not know) is a no, and the caller runs the general path,
+which reports the faults, or raises, as it always did. So the caller's answer is the general
+path's; this module only has to never say yes where a rule would fail.
+
+It mirrors, for an invoice of any regime with no add-on or with ``es-verifactu-v1``:
+:func:`facturo.gobl.bill.invoice_rules.check_invoice`,
+:func:`facturo.gobl.regimes.es.bill_invoice.check_invoice` (and the tax identity check run for
+other regimes), :func:`facturo.gobl.addons.es_verifactu.rules.check_invoice`, and the type checks
+the walk runs on the invoice, its tax and tax notes, parties (tax IDs, identities, contacts,
+people), lines (period, identifier, notes), items and their identities, combos, line charges,
+notes, exchange rates, preceding documents, document discounts and charges, and the payment's
+terms, due dates and instructions. Which members the walk looks into comes from the walk itself
+(:func:`~facturo.gobl.rules.walk.checked_members`): a value holding any other such member (a
+line's sub-lines or seller, an invoice's ordering or delivery, a payment's advances...) is left
+to the general path. The plan (:mod:`facturo.gobl.rules.clean_plan`), made once, checks that
+the registry runs exactly the mirrored functions on those types; when it does not (a rule set
+registered for a line, say), :func:`is_clean` always says no. The members met less often are
+checked in :mod:`facturo.gobl.rules.clean_members`. A rule changed in a mirrored function is
+changed here too: ``tests/gobl/perf/test_rules_clean_invoice.py`` compares both answers over
+drawn documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from facturo.gobl.addons.es_verifactu import rules as verifactu_rules
+from facturo.gobl.addons.es_verifactu.bill import CORRECTION_TYPE, DOC_TYPE
+from facturo.gobl.addons.es_verifactu.tax import EXEMPT, OP_CLASS, REGIME
+from facturo.gobl.addons.registry import ADDONS
+from facturo.gobl.bill import invoice_rules, tax_rules
+from facturo.gobl.currency import is_defined
+from facturo.gobl.currency.rules import can_convert_to
+from facturo.gobl.org import rules as org_rules
+from facturo.gobl.rules import clean_plan
+from facturo.gobl.rules.clean_members import (
+    dates_clean,
+    each,
+    identities_clean,
+    line_charge_clean,
+    line_extras_clean,
+    notes_clean,
+    party_clean,
+    payment_clean,
+    preceding_clean,
+    rates_clean,
+    verifactu_identities,
+)
+from facturo.gobl.rules.clean_plan import INVOICE
+from facturo.gobl.tax.combo_rules import text_fault
+from facturo.gobl.tax.regime_def import RegimeDef, addon, regime
+from facturo.gobl.tax.rounding_rules import VALID as VALID_ROUNDING
+
+_SIMPLIFIED: Final = verifactu_rules.SIMPLIFIED
+_CORRECTIONS: Final = verifactu_rules.CORRECTIONS
+_STANDARD_DOCS: Final = verifactu_rules.STANDARD_DOC_TYPES
+_CORRECTION_DOCS: Final = verifactu_rules.CORRECTION_DOC_TYPES
+
+
+def is_clean(inv: dict[str, Any]) -> bool:
+    """True only when the general path would find no fault in the typed document ``inv``.
+
+    False for any document it does not follow in full (see the module's docstring), so a
+    caller runs the general path then. An error inside is also a no: the general path raises
+    its own for a document it cannot read, or reports its faults.
+    """
+    try:
+        return _clean(inv)
+    except Exception:  # a doubt, never an answer: the general path decides
+        return False
+
+
+def _clean(inv: dict[str, Any]) -> bool:
+    """The proof itself: the document's own rules, its parties, then every line in one loop.
+
+    Long because each line's checks (core, walk and add-on rules alike) run in one place, with
+    no call per rule and no path written; the rare members have helpers of their own.
+    """
+    plan = clean_plan.plan()
+    if plan is None or inv.get("$schema") != INVOICE or not plan.invoice.isdisjoint(inv):
+        return False
+    # document ------------------------------------------------------------------------------
+    country = inv.get("$regime", "")
+    if country is not None and country.__class__ is not str:
+        return False
+    reg = regime(country)
+    addons = inv.get("$addons")
+    verifactu = False
+    if addons:
+        if addons.__class__ is not list:
+            return False
+        for key in addons:
+            if key.__class__ is not str or addon(key) is None:
+                return False
+            code = ADDONS.get(key)
+            rules = code.invoice_rules if code is not None else None
+            if rules is verifactu_rules.check_invoice:
+                verifactu = True
+            elif rules is not None:
+                return False
+    typ = inv.get("type")
+    if typ.__class__ is not str or typ not in invoice_rules.TYPES:
+        return False
+    currency = inv.get("currency")
+    if currency.__class__ is not str or not currency or not is_defined(currency):
+        return False
+    if not inv.get("issue_date") or not inv.get("totals"):
+        return False
+    if not dates_clean(inv, "bill.Invoice"):
+        return False
+    tax = inv.get("tax")
+    doc_type = ""
+    ext: Any = None
+    if tax is not None:
+        if tax.__class__ is not dict or not plan.tax.isdisjoint(tax):
+            return False
+        rounding = tax.get("rounding")
+        if rounding and (rounding.__class__ is not str or rounding not in VALID_ROUNDING):
+            return False
+        point = tax.get("point")
+        if point and (point.__class__ is not str or point not in tax_rules.TAX_POINTS):
+            return False
+        if point and inv.get("value_date"):
+            return False
+        if not each(tax.get("notes"), lambda note: bool(note.get("text"))):
+            return False
+        ext = tax.get("ext")
+        if ext:
+            if ext.__class__ is not dict:
+                return False
+            doc_type = ext.get(DOC_TYPE, "")
+            if doc_type.__class__ is not str:
+                return False
+    notes = inv.get("notes")
+    if notes is not None and not notes_clean(notes, verifactu):
+        return False
+    rates = inv.get("exchange_rates")
+    if rates is not None and not rates_clean(rates):
+        return False
+    payment = inv.get("payment")
+    if payment is not None and not payment_clean(payment, plan):
+        return False
+    preceding = inv.get("preceding")
+    if preceding is not None and not preceding_clean(preceding, plan, verifactu, typ):
+        return False
+    # parties -------------------------------------------------------------------------------
+    supplier = inv.get("supplier")
+    if supplier.__class__ is not dict or not supplier.get("name"):
+        return False
+    if not party_clean(supplier, plan):
+        return False
+    customer = inv.get("customer")
+    if customer is not None:
+        if customer.__class__ is not dict or not party_clean(customer, plan):
+            return False
+        if customer and (customer.get("tax_id") or {}).get("code") and not customer.get("name"):
+            return False
+    if country == "ES":
+        tid = supplier.get("tax_id")
+        if not tid or not tid.get("code"):
+            return False
+    if verifactu:
+        if (typ == "corrective" and not preceding) or not tax or not doc_type:
+            return False
+        if doc_type[:1] == "R" and CORRECTION_TYPE not in ext:
+            return False
+        if typ == "standard" and doc_type not in _STANDARD_DOCS:
+            return False
+        if typ in _CORRECTIONS and doc_type not in _CORRECTION_DOCS:
+            return False
+        if not can_convert_to(inv, "EUR"):
+            return False
+        tid = customer.get("tax_id") if customer else None
+        typed_id = verifactu_identities(customer.get("identities") if customer else None)
+        if typed_id is None:
+            return False
+        if doc_type in _SIMPLIFIED:
+            if customer and (tid or typed_id):
+                return False
+        elif not customer or not (tid or typed_id) or (tid and not tid.get("code")):
+            return False
+    # lines, discounts and charges ----------------------------------------------------------
+    lines = inv.get("lines")
+    discounts = inv.get("discounts")
+    charges = inv.get("charges")
+    if lines is None:
+        lines = []
+    if discounts is None:
+        discounts = []
+    if charges is None:
+        charges = []
+    if lines.__class__ is not list or discounts.__class__ is not list:
+        return False
+    if charges.__class__ is not list or not (lines or discounts or charges):
+        return False
+    ext_keys = invoice_rules.ext_keys_of(reg, tuple(addons or ()))
+    line_other = plan.line
+    line_watch = plan.line_watch  # a line holds none of these, most of the time
+    item_other = plan.item
+    for line in lines:
+        if line.__class__ is not dict or not line.get("i"):
+            return False
+        item = line.get("item")
+        if item.__class__ is not dict or not item_other.isdisjoint(item) or not item.get("name"):
+            return False
+        price = item.get("price")
+        if price is None or price.is_negative():  # the method the item rule calls
+            return False
+        ids = item.get("identities")
+        if ids is not None and not identities_clean(ids):
+            return False
+        if line.get("sum") is None or line.get("total") is None:
+            return False
+        unit = item.get("unit")
+        if unit and (unit.__class__ is not str or not org_rules.is_unit(unit)):
+            return False
+        code = item.get("currency")
+        if code and (code.__class__ is not str or not is_defined(code)):
+            return False
+        mods = line.get("discounts")
+        if mods:
+            if mods.__class__ is not list:
+                return False
+            for m in mods:
+                if m.__class__ is not dict or (
+                    m.get("base") is not None and m.get("percent") is None
+                ):
+                    return False
+        mods = line.get("charges")
+        if mods is not None:
+            if mods.__class__ is not list:
+                return False
+            for m in mods:
+                if m.__class__ is not dict or not line_charge_clean(m):
+                    return False
+        if not line_watch.isdisjoint(line) and (
+            not line_other.isdisjoint(line) or not line_extras_clean(line)
+        ):
+            return False
+        taxes = line.get("taxes")
+        if taxes is None:
+            if verifactu:
+                return False  # a line needs a main tax
+            continue
+        main = _taxes_clean(taxes, reg, ext_keys, verifactu)
+        if main is None or (verifactu and not main):
+            return False
+    for mods, other in ((discounts, plan.discount), (charges, plan.charge)):
+        for m in mods:
+            if m.__class__ is not dict or not other.isdisjoint(m):
+                return False
+            if m.get("base") is not None and m.get("percent") is None:
+                return False
+            taxes = m.get("taxes")
+            if taxes is not None and _taxes_clean(taxes, reg, ext_keys, verifactu) is None:
+                return False
+    return True
+
+
+def _taxes_clean(
+    taxes: Any, reg: RegimeDef | None, ext_keys: frozenset[str], verifactu: bool
+) -> bool | None:
+    """None when a rule on the combos ``taxes`` fails; else whether one is a main tax.
+
+    Core COMBO-04 and 06 and SET-01, the type's COMBO-01..03 and 05 and, with
+    ``es-verifactu-v1``, its TAX-COMBO-01..04 on VAT and IGIC combos.
+    """
+    if taxes.__class__ is not list:
+        return None
+    main = False
+    for combo in taxes:
+        if combo.__class__ is not dict or "country" in combo:
+            return None  # a combo of another country is judged by that regime
+        cat = combo.get("cat")
+        if cat.__class__ is not str:
+            return None
+        percent = combo.get("percent")
+        if percent is None and combo.get("surcharge") is not None:
+            return None
+        key = combo.get("key", "")
+        rate = combo.get("rate")
+        if key.__class__ is not str or (rate is not None and rate.__class__ is not str):
+            return None
+        if reg is not None:
+            hit = _VERDICTS.get((id(reg), cat, key, rate, percent is None))
+            if hit is None:
+                hit = _verdict(reg, cat, key, rate, percent is None)
+            if not hit[1]:
+                return None
+        ext = combo.get("ext")
+        if ext and (ext.__class__ is not dict or not ext_keys.issuperset(ext)):
+            return None
+        if cat == "VAT" or cat == "IGIC":
+            main = True
+            if verifactu:
+                if not ext or REGIME not in ext:
+                    return None
+                if ext[REGIME] == "01" and ext.get(EXEMPT) in ("E2", "E3"):
+                    return None
+                if OP_CLASS in ext and EXEMPT in ext:
+                    return None
+                if percent is not None and OP_CLASS not in ext:
+                    return None
+        elif cat == "IPSI":
+            main = True
+    if len(taxes) > 1 and len({c["cat"] for c in taxes}) != len(taxes):
+        return None
+    return main
+
+
+# (regime, category, key, rate, no percent) -> the regime and whether the combo rules that read
+# the regime's definitions pass; the entry keeps the regime (and so its id) alive
+_VERDICTS: dict[tuple[int, str, str, str | None, bool], tuple[RegimeDef, bool]] = {}
+
+
+def _verdict(
+    reg: RegimeDef, cat_code: str, key: str, rate: str | None, no_percent: bool
+) -> tuple[RegimeDef, bool]:
+    """Rules COMBO-01..03 of the type and COMBO-04 of the invoice, for text, remembered."""
+    ok = not text_fault(reg, cat_code, key, rate)
+    if ok and no_percent:
+        cat = reg.categories.get(cat_code)
+        ok = not (cat is not None and cat.keys and cat.keys.get(key) is False)
+    if len(_VERDICTS) >= 4096:
+        _VERDICTS.clear()
+    hit = _VERDICTS[(id(reg), cat_code, key, rate, no_percent)] = (reg, ok)
+    return hit
