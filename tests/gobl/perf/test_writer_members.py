@@ -136,6 +136,14 @@ def test_arrays_of_zero_one_or_more_structs_match_the_reference(taxes: list[Any]
 def _amounts() -> list[Any]:
     return [
         make_amount(1095, 2),
+        make_amount(100, 2),
+        make_amount(101, 2),
+        make_amount(199, 2),
+        make_amount(1000, 2),
+        make_amount(99, 2),
+        make_amount(0, 2),
+        make_amount(10**18 - 1, 2),
+        make_amount(12345678901234567, 2),
         make_amount(5, 2),
         make_amount(-1095, 2),
         make_amount(109500, 4),

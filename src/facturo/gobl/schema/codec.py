@@ -12,11 +12,12 @@ into code once, as attrs, cattrs and pydantic do for their classes:
   string, a struct is kept even when empty, a plain string is kept when non-empty), the
   loops over arrays of structs (an empty one, and one of a single struct, as most lines'
   ``taxes`` are, without a loop) and maps of strings written inline, so no per-value dispatch
-  remains, and a calculated amount with two decimals (most of them) formatted in place, once
-  when members share it (a line's total that is its sum, the totals' equal sums); a
-  map of one or two strings (most ``ext`` maps: a combo's VERI*FACTU regime and operation
-  class) is put in key order by one comparison, the one ``sorted`` would make, rather than
-  by a call to it and a loop; :func:`writer_source` returns the generated text, to read it;
+  remains, and a calculated amount with two decimals (most of them) formatted in place from
+  its units and a table of cents, once when members share it (a line's total that is its
+  sum, the totals' equal sums); a map of one or two strings (most ``ext`` maps: a combo's
+  VERI*FACTU regime and operation class) is put in key order by one comparison, the one
+  ``sorted`` would make, rather than by a call to it and a loop; :func:`writer_source`
+  returns the generated text, to read it;
 * readers and the other writers are closures made once per node and kept on it; a struct's
   reader reads its arrays of structs in a plain loop of its own (a comprehension is a function
   call of its own on Python 3.11, and every line has its taxes and discounts);
@@ -62,6 +63,9 @@ __all__ = [
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 _AMOUNT_SAFE: Final = 10**18
+# the two decimals of an amount of at least 1.00, by its remainder: the writers print such an
+# amount as its whole units, a point and these, with no slicing of its digits
+_CENTS: Final = tuple(f"{i:02d}" for i in range(100))
 _PARSED_MAX: Final = 4096
 
 # Readers and writers are made once per node, on first use. A node's code is published only
@@ -386,9 +390,8 @@ _MEMBER: Final = {
         if c is ReadAmount:
             out[{k}] = v._text
             twin[{k}] = v
-        elif c is Amount and v._exp == 2 and 100 <= v._value < SAFE:
-            s = str(v._value)
-            out[{k}] = f"{{s[:-2]}}.{{s[-2:]}}"
+        elif c is Amount and v._exp == 2 and 100 <= (n := v._value) < SAFE:
+            out[{k}] = f"{{n // 100}}.{{CENTS[n % 100]}}"
             twin[{k}] = v
         elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
             out[{k}] = v.__str__()
@@ -405,9 +408,8 @@ _MEMBER: Final = {
         elif c is Amount and v is last:
             out[{k}] = text
             twin[{k}] = v
-        elif c is Amount and v._exp == 2 and 100 <= v._value < SAFE:
-            s = str(v._value)
-            out[{k}] = text = f"{{s[:-2]}}.{{s[-2:]}}"
+        elif c is Amount and v._exp == 2 and 100 <= (n := v._value) < SAFE:
+            out[{k}] = text = f"{{n // 100}}.{{CENTS[n % 100]}}"
             twin[{k}] = last = v
         elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
             out[{k}] = text = v.__str__()
@@ -580,6 +582,7 @@ def _compile_object_encoder(node: Node, pending: dict[Node, Writer]) -> Writer:
         "ReadAmount": _ReadAmount,
         "Percentage": Percentage,
         "SAFE": _AMOUNT_SAFE,
+        "CENTS": _CENTS,
         "MAXD": MAX_DIGITS,
         "INT64_MIN": _INT64_MIN,
         "INT64_MAX": _INT64_MAX,
