@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facturo.gobl.bill.line_calculate import LineContext, calculate_line
 from facturo.gobl.num import Amount, Percentage
+from facturo.gobl.schema.codec import decode_document, encode_document
+from facturo.gobl.schema.registry import schema_id
 from facturo.gobl.tax.rounding_rules import Rounding
 
 _DIGITS = st.integers(min_value=-(10**12), max_value=10**12) | st.sampled_from(
@@ -98,3 +101,35 @@ def test_the_exact_total_keeps_the_decimals_the_written_one_drops() -> None:
     assert calculate_line(line, 0, LineContext("EUR", rr, [])) == (312075, 4)
     assert (str(line["sum"]), str(line["total"])) == ("32.85", "31.21")
     assert str(line["discounts"][0]["amount"]) == "1.64"
+
+
+@pytest.mark.parametrize("quantity", ["1", "1.0", "1.000", "-1", "0.999", "1.001"])
+@pytest.mark.parametrize("price", ["10.95", "10.950", "10", "0.001", "-3.5", "123.4567"])
+@pytest.mark.parametrize("rule", ["precise", "currency"])
+@pytest.mark.parametrize("subunits", [0, 2, 3])
+def test_lines_of_a_quantity_of_one_equal_the_general_calculation(
+    quantity: str, price: str, rule: str, subunits: int
+) -> None:
+    doc = decode_document(
+        {
+            "$schema": schema_id("bill/invoice"),
+            "lines": [{"quantity": quantity, "item": {"name": "x", "price": price}}],
+        }
+    )
+    ctx = LineContext("EUR", Rounding(rule, subunits), [])
+    plain = doc["lines"][0]
+    general = _copy(plain)
+    general["substituted"] = []
+    expected_total = calculate_line(general, 0, ctx)
+    del general["substituted"]
+    assert calculate_line(plain, 0, ctx) == expected_total
+    assert _written(plain) == _written(general)
+    # the sum is an amount of its own unless it equals the price, value and decimals
+    same = (plain["sum"].value, plain["sum"].exp) == (
+        plain["item"]["price"].value,
+        plain["item"]["price"].exp,
+    )
+    assert (plain["sum"] is plain["item"]["price"]) == same
+    out = encode_document(doc)["lines"][0]
+    assert out["sum"] == str(general["sum"])
+    assert out["total"] == str(general["total"])

@@ -19,7 +19,7 @@ from typing import Any, Final
 from facturo.gobl import currency as currencies
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
-from facturo.gobl.num.amount import POW10, amount_at, make_amount, round_pow10
+from facturo.gobl.num.amount import POW10, make_amount, round_pow10
 from facturo.gobl.tax.rounding_rules import Rounding
 
 _ZERO: Final = Amount(0, 0)
@@ -219,9 +219,14 @@ def calculate_line(line: dict[str, Any], index: int, ctx: LineContext) -> tuple[
                 total += round_pow10(a._value, ae - e)
             if ae > pe:
                 c["amount"] = make_amount(round_pow10(a._value, ae - pe), pe)
-    # round_line: to the price's decimals, half away from zero; a total equal to the sum is
-    # the same (immutable) amount
-    sa = amount_at(n, e, pe) if e > pe else make_amount(n, e)
+    # round_line: to the price's decimals, half away from zero; a sum equal to the price (a
+    # quantity of one) is the price's own (immutable) amount, whose text is made already, and
+    # a total equal to the sum is the sum's
+    if e > pe:
+        sv, se = round_pow10(n, e - pe), pe
+    else:
+        sv, se = n, e
+    sa = price if sv == price._value and se == pe else make_amount(sv, se)
     if total == n:
         ta = sa
     elif e > pe:

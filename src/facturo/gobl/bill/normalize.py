@@ -104,42 +104,65 @@ def normalize_combo_chain(combo: dict[str, Any], extra: Iterable[ComboNormalizer
 
 # Normalizing a combo is a pure function of its members and of the addons' normalizers, and
 # an invoice's lines repeat the same few combos (``{"cat": "VAT", "rate": "standard"}``), so
-# results are kept per (normalizers, members). Only combos whose members are all text are
-# looked up: texts compare exactly, where percentages compare by value ("21%" equals "21.0%"
-# but prints differently). A kept result holds texts, an ``ext`` map of texts (copied on use)
-# and immutable values; the table is emptied when full.
-_NORMALIZED: dict[tuple[Any, ...], dict[str, Any]] = {}
+# results are kept per normalizers (one table for each tuple of them, a document's tuple being
+# looked up once) and members. Only combos whose members are all text are looked up: texts
+# compare exactly, where percentages compare by value ("21%" equals "21.0%" but prints
+# differently). A kept result holds texts and immutable values, with its ``ext`` map of texts
+# beside it (copied on use); tables are emptied when full.
+_Kept = tuple[dict[str, Any], dict[str, Any] | None]
+_NORMALIZED: dict[tuple[ComboNormalizer, ...], dict[tuple[Any, ...], _Kept]] = {}
 
 
-def _normalized(combo: dict[str, Any], extra: tuple[ComboNormalizer, ...]) -> None:
+def _table(extra: tuple[ComboNormalizer, ...]) -> dict[tuple[Any, ...], _Kept]:
+    table = _NORMALIZED.get(extra)
+    if table is None:
+        if len(_NORMALIZED) >= 64:
+            _NORMALIZED.clear()
+        table = _NORMALIZED[extra] = {}
+    return table
+
+
+def _normalized(
+    combo: dict[str, Any],
+    extra: tuple[ComboNormalizer, ...],
+    table: dict[tuple[Any, ...], _Kept],
+) -> None:
     for v in combo.values():
         if v.__class__ is not str:
             normalize_combo_chain(combo, extra)
             return
-    key = (extra, *combo.items())
-    done = _NORMALIZED.get(key)
+    key = (*combo.items(),)
+    done = table.get(key)
     if done is None:
         normalize_combo_chain(combo, extra)
         if all(k == "ext" or v.__class__ not in (dict, list) for k, v in combo.items()):
-            if len(_NORMALIZED) >= 4096:
-                _NORMALIZED.clear()
-            _NORMALIZED[key] = {k: v.copy() if k == "ext" else v for k, v in combo.items()}
+            if len(table) >= 4096:
+                table.clear()
+            kept = combo.copy()
+            ext = combo.get("ext")
+            if ext is not None:
+                kept["ext"] = ext = ext.copy()  # the combo's own map stays the combo's
+            table[key] = (kept, ext)
         return
+    kept, ext = done
     combo.clear()
-    combo.update(done)
-    ext = done.get("ext")
+    combo.update(kept)
     if ext is not None:
         combo["ext"] = ext.copy()
 
 
-def _combos(holder: dict[str, Any], extra: tuple[ComboNormalizer, ...]) -> None:
+def _combos(
+    holder: dict[str, Any],
+    extra: tuple[ComboNormalizer, ...],
+    table: dict[tuple[Any, ...], _Kept],
+) -> None:
     taxes = holder.get("taxes")
     if taxes is None:
         return
     if not all(taxes):  # empty combos are dropped; the decoded tree owns the list otherwise
         taxes = holder["taxes"] = [c for c in taxes if c]
     for combo in taxes:
-        _normalized(combo, extra)
+        _normalized(combo, extra, table)
 
 
 def _modifiers(line: dict[str, Any], k: str, mods: list[dict[str, Any]]) -> None:
@@ -150,26 +173,48 @@ def _modifiers(line: dict[str, Any], k: str, mods: list[dict[str, Any]]) -> None
             _clean_ext(m)
 
 
-def _normalize_line(line: dict[str, Any], extra: tuple[ComboNormalizer, ...]) -> None:
-    """A line's normalizers, children first (runs for every line: members are read once)."""
+def _normalize_line(
+    line: dict[str, Any],
+    extra: tuple[ComboNormalizer, ...],
+    table: dict[tuple[Any, ...], _Kept],
+) -> None:
+    """A line's normalizers, children first.
+
+    Runs for every line, so members are read once, an empty list of modifiers (which the
+    decoded tree owns) is left as it is rather than replaced by another, and a combo that
+    :func:`_normalized` has kept is looked up here, without a call.
+    """
     if "breakdown" in line or "substituted" in line:
         breakdown = line.get("breakdown")
         substituted = line.get("substituted")
         if breakdown or substituted:
             for sub in (*(breakdown or ()), *(substituted or ())):
-                _normalize_line(sub, extra)
+                _normalize_line(sub, extra, table)
     mods = line.get("discounts")
-    if mods is not None:
+    if mods is not None and (mods or mods.__class__ is not list):
         _modifiers(line, "discounts", mods)
     mods = line.get("charges")
-    if mods is not None:
+    if mods is not None and (mods or mods.__class__ is not list):
         _modifiers(line, "charges", mods)
     taxes = line.get("taxes")
     if taxes is not None:
         if not all(taxes):
             taxes = line["taxes"] = [c for c in taxes if c]
         for combo in taxes:
-            _normalized(combo, extra)
+            for v in combo.values():
+                if v.__class__ is not str:
+                    normalize_combo_chain(combo, extra)
+                    break
+            else:
+                done = table.get((*combo.items(),))
+                if done is None:
+                    _normalized(combo, extra, table)
+                else:
+                    kept, ext = done
+                    combo.clear()
+                    combo.update(kept)
+                    if ext is not None:
+                        combo["ext"] = ext.copy()
     item = line.get("item")
     if item:
         name = item.get("name")
@@ -190,6 +235,7 @@ def normalize_document(
     doc: dict[str, Any], *, combo_normalizers: Iterable[ComboNormalizer]
 ) -> None:
     extra = tuple(combo_normalizers)
+    table = _table(extra)
     for k in _CODE_FIELDS:
         v = doc.get(k)
         if v.__class__ is str:
@@ -208,12 +254,12 @@ def normalize_document(
         if not all(lines):  # empty lines are dropped; the decoded tree owns the list otherwise
             lines = doc["lines"] = [ln for ln in lines if ln]
         for line in lines:
-            _normalize_line(line, extra)
+            _normalize_line(line, extra, table)
     for k in ("discounts", "charges"):
         mods = doc.get(k)
         if mods:
             for m in mods:
-                _combos(m, extra)
+                _combos(m, extra, table)
                 _clean_ext(m)
     notes = doc.get("notes")
     if notes:

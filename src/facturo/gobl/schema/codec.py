@@ -10,9 +10,14 @@ into code once, as attrs, cattrs and pydantic do for their classes:
   opcode, half the cost of a ``get`` call, and most properties are absent), with the
   ``omitempty`` test chosen by the property's kind (an amount always writes a non-empty
   string, a struct is kept even when empty, a plain string is kept when non-empty), the
-  loops over arrays of structs and maps of strings written inline, so no per-value dispatch
-  remains, and a calculated amount with two decimals (most of them) formatted in place;
-  :func:`writer_source` returns the generated text, to read it;
+  loops over arrays of structs (an empty one, and one of a single struct, as most lines'
+  ``taxes`` are, without a loop) and maps of strings written inline, so no per-value dispatch
+  remains, and a calculated amount with two decimals (most of them) formatted in place from
+  its units and a table of cents, once when members share it (a line's total that is its
+  sum, the totals' equal sums); a map of one or two strings (most ``ext`` maps: a combo's
+  VERI*FACTU regime and operation class) is put in key order by one comparison, the one
+  ``sorted`` would make, rather than by a call to it and a loop; :func:`writer_source`
+  returns the generated text, to read it;
 * readers and the other writers are closures made once per node and kept on it; a struct's
   reader reads its arrays of structs in a plain loop of its own (a comprehension is a function
   call of its own on Python 3.11, and every line has its taxes and discounts);
@@ -58,6 +63,9 @@ __all__ = [
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 _AMOUNT_SAFE: Final = 10**18
+# the two decimals of an amount of at least 1.00, by its remainder: the writers print such an
+# amount as its whole units, a point and these, with no slicing of its digits
+_CENTS: Final = tuple(f"{i:02d}" for i in range(100))
 _PARSED_MAX: Final = 4096
 
 # Readers and writers are made once per node, on first use. A node's code is published only
@@ -382,13 +390,30 @@ _MEMBER: Final = {
         if c is ReadAmount:
             out[{k}] = v._text
             twin[{k}] = v
-        elif c is Amount and v._exp == 2 and 100 <= v._value < SAFE:
-            s = str(v._value)
-            out[{k}] = f"{{s[:-2]}}.{{s[-2:]}}"
+        elif c is Amount and v._exp == 2 and 100 <= (n := v._value) < SAFE:
+            out[{k}] = f"{{n // 100}}.{{CENTS[n % 100]}}"
             twin[{k}] = v
         elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
             out[{k}] = v.__str__()
             twin[{k}] = v
+        else:
+            out[{k}], twin[{k}] = {f}(v, bad)""",
+    # an amount member of a struct with several: the same (immutable) amount written by the
+    # member before, as a line's total without modifiers is its sum, reuses that text
+    "amounts": """
+        c = v.__class__
+        if c is ReadAmount:
+            out[{k}] = v._text
+            twin[{k}] = v
+        elif c is Amount and v is last:
+            out[{k}] = text
+            twin[{k}] = v
+        elif c is Amount and v._exp == 2 and 100 <= (n := v._value) < SAFE:
+            out[{k}] = text = f"{{n // 100}}.{{CENTS[n % 100]}}"
+            twin[{k}] = last = v
+        elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
+            out[{k}] = text = v.__str__()
+            twin[{k}] = last = v
         else:
             out[{k}], twin[{k}] = {f}(v, bad)""",
     "object": """
@@ -419,16 +444,23 @@ _MEMBER: Final = {
                 twin[{k}] = tv""",
     "objects": """
         if v.__class__ is list:
-            o = []
-            t = []
-            for x in v:
+            if len(v) == 1:
+                x = v[0]
                 if x is not None:
                     a, b = {item}(x, bad)
-                    o.append(a)
-                    t.append(b)
-            if o:
-                out[{k}] = o
-                twin[{k}] = t
+                    out[{k}] = [a]
+                    twin[{k}] = [b]
+            elif v:
+                o = []
+                t = []
+                for x in v:
+                    if x is not None:
+                        a, b = {item}(x, bad)
+                        o.append(a)
+                        t.append(b)
+                if o:
+                    out[{k}] = o
+                    twin[{k}] = t
         else:
             v, tv = {f}(v, bad)
             if keep(v, {k}, False):
@@ -446,14 +478,31 @@ _MEMBER: Final = {
     "strings": """
         o = None
         if v.__class__ is dict:
-            o = {{}}
-            for x in sorted(v):
-                y = v[x]
-                if y.__class__ is not str:
-                    o = None
-                    break
-                if y:
-                    o[x] = y
+            n = len(v)
+            if n == 2:
+                x, y = v
+                if y < x:
+                    x, y = y, x
+                a = v[x]
+                b = v[y]
+                if a.__class__ is str and b.__class__ is str:
+                    if a:
+                        o = {{x: a, y: b}} if b else {{x: a}}
+                    else:
+                        o = {{y: b}} if b else {{}}
+            elif n == 1:
+                for x, a in v.items():
+                    if a.__class__ is str:
+                        o = {{x: a}} if a else {{}}
+            else:
+                o = {{}}
+                for x in sorted(v):
+                    y = v[x]
+                    if y.__class__ is not str:
+                        o = None
+                        break
+                    if y:
+                        o[x] = y
         if o is None:
             v, tv = {f}(v, bad)
             if keep(v, {k}, False):
@@ -499,9 +548,14 @@ def _object_source(node: Node) -> str:
         "    if '$schema' in value:",
         "        out['$schema'] = twin['$schema'] = value['$schema']",
     ]
+    several = sum(sub.kind == "amount" for sub in node.props.values()) > 1
+    if several:
+        lines.append("    last = None")
     for i, (key, sub) in enumerate(node.props.items()):
         k = repr(key)
-        kind = "objects" if _objects(sub) else "strings" if _strings(sub) else sub.kind
+        kind: str = "objects" if _objects(sub) else "strings" if _strings(sub) else sub.kind
+        if kind == "amount" and several:
+            kind = "amounts"
         body = _MEMBER.get(kind, _MEMBER["other"])
         uuid = f" and v != {ZERO_UUID!r}" if key == "uuid" else ""
         lines.append(f"    if {k} in value:")
@@ -528,6 +582,7 @@ def _compile_object_encoder(node: Node, pending: dict[Node, Writer]) -> Writer:
         "ReadAmount": _ReadAmount,
         "Percentage": Percentage,
         "SAFE": _AMOUNT_SAFE,
+        "CENTS": _CENTS,
         "MAXD": MAX_DIGITS,
         "INT64_MIN": _INT64_MIN,
         "INT64_MAX": _INT64_MAX,
