@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from importlib import resources
-from typing import Final
+from typing import TYPE_CHECKING, Final, cast
 
 from lxml import etree
 
@@ -43,6 +43,10 @@ from facturo.verifactu.xml_records import (
     record_text,
     reg_factu_content,
 )
+
+if TYPE_CHECKING:
+    from lxml.etree import ParserTarget
+    from lxml.etree._parser import CustomTargetParser
 
 _BASE: Final = (
     "https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/"
@@ -207,11 +211,66 @@ def reg_factu_xml(
 
 
 def _check_own(payload: bytes, name: str) -> None:
+    """Validate a payload we wrote against schema ``name``; raise as :func:`_check_own_tree`.
+
+    Every message we send is checked, and for a message of one record making and freeing the
+    tree cost as much as the validation itself. So the payload first goes through a
+    validating parser that builds no tree (:func:`_streaming`). libxml2 logs every schema error
+    it finds there, as it does for a tree; an empty log with no exception means the payload is
+    valid. Anything else, even a warning, goes to :func:`_check_own_tree`, which decides and
+    reports the faults (codes, messages, paths) exactly as it always has: the paths come from
+    tree nodes, which the streaming pass does not have.
+    """
+    parser = _streaming(name)
+    try:
+        etree.fromstring(payload, parser)
+    except etree.LxmlError:
+        pass  # the tree path below raises what it always raised
+    else:
+        if not len(parser.error_log):
+            return
+    _check_own_tree(payload, name)
+
+
+def _check_own_tree(payload: bytes, name: str) -> None:
     """Validate a payload we wrote: parsed as a document root, so lxml copies nothing."""
     xsd = schema(name)
     if not xsd.validate(etree.fromstring(payload, _trusted())):
         faults = [Fault("4102", err.message, (err.path or "$",)) for err in xsd.error_log]
         raise SchemaInvalid(f"XML does not match {name}", faults=faults)
+
+
+class _NoTree:
+    """A parser target that keeps nothing, so libxml2 builds no tree.
+
+    lxml hands libxml2 only the SAX callbacks its target has; with none but ``close`` the
+    parser reads the text and, with a schema attached, validates it, and that is all.
+    """
+
+    def close(self) -> None:
+        return None
+
+
+def _streaming(name: str) -> CustomTargetParser[None]:
+    """This thread's validating, tree-less parser for schema ``name`` (see :func:`_check_own`).
+
+    Per thread, as :func:`_trusted` and :func:`schema` are: a parser keeps per-parse state and
+    its error log, and it validates with this thread's schema object.
+    """
+    by_name: dict[str, CustomTargetParser[None]] | None = getattr(_PARSERS, "streaming", None)
+    if by_name is None:
+        by_name = _PARSERS.streaming = {}
+    parser = by_name.get(name)
+    if parser is None:
+        parser = by_name[name] = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            collect_ids=False,
+            schema=schema(name),
+            target=cast("ParserTarget[None]", _NoTree()),
+        )
+    return parser
 
 
 def reg_factu_element(cabecera: Cabecera, records: Sequence[Registro]) -> etree._Element:
