@@ -14,12 +14,14 @@ from typing import Final
 from facturo.errors import Fault
 from facturo.verifactu import formats
 from facturo.verifactu.errors import RecordInvalid
+from facturo.verifactu.record_slots import slot_init
 from facturo.verifactu.records import IDFactura, PersonaFisicaJuridica
 
 #: At most 1000 RegistroFactura per message (4114) [VAL 3.1.2].
 MAX_RECORDS_PER_MESSAGE: Final = 1000
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Persona:
     """A Spanish party by name and NIF (``PersonaFisicaJuridicaESType``)."""
@@ -37,6 +39,7 @@ class Persona:
             raise RecordInvalid("Persona breaks AEAT rules", faults=faults)
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Cabecera:
     """Header of a RegFactuSistemaFacturacion [spec §3.1].
