@@ -91,6 +91,12 @@ _ZERO: Final = Decimal("0.00")
 _FIRST_ATTEMPT: Final = alta_flags(())
 #: A GOBL percentage as the calculated envelope writes it (``21.0%``, ``0%``).
 _PLAIN_PERCENT: Final = re.compile(r"\d{1,30}(\.\d{1,30})?%")
+#: Percentages already seen to match :data:`_PLAIN_PERCENT`. An installation writes a handful
+#: of rates (``21.0%``, ``10.0%``, ``0%``…) on every line of every invoice; a set answers for
+#: them in a fraction of what the expression costs. Only matching texts are kept, at most this
+#: many.
+_PLAIN_PERCENTS: Final[set[str]] = set()
+_PLAIN_PERCENTS_MAX: Final = 256
 
 #: NIF check digits, remembered: an issuer's NIF and its regular customers' come back on every
 #: record. Bounded, so a long-running worker keeps a few thousand at most.
@@ -279,6 +285,16 @@ def _negated(text: str) -> str:
     return text[1:] if text[0] == "-" else "-" + text
 
 
+def _is_plain_percent(text: str) -> bool:
+    """Whether ``text`` matches :data:`_PLAIN_PERCENT`; a match is kept in
+    :data:`_PLAIN_PERCENTS` (while it has room) for the next line to find there."""
+    if _PLAIN_PERCENT.fullmatch(text) is None:
+        return False
+    if len(_PLAIN_PERCENTS) < _PLAIN_PERCENTS_MAX:
+        _PLAIN_PERCENTS.add(text)
+    return True
+
+
 def _rate_path(i: int, j: int) -> str:
     """The JSON path of ``totals.taxes.categories[i].rates[j]``, written only for a fault."""
     return f"$.totals.taxes.categories[{i}].rates[{j}]"
@@ -312,7 +328,7 @@ def _detalle(
             and type(amount) is str
             and type(percent) is str
             and regime != "06"
-            and _PLAIN_PERCENT.fullmatch(percent) is not None
+            and (percent in _PLAIN_PERCENTS or _is_plain_percent(percent))
         ):
             if sign < 0:
                 base, amount = _negated(base), _negated(amount)
