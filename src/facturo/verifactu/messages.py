@@ -33,7 +33,7 @@ class Persona:
         faults: list[Fault] = []
         if not self.nombre_razon.strip() or len(self.nombre_razon) > 120:
             faults.append(Fault("1100", "NombreRazon is 1-120 characters", ("$.NombreRazon",)))
-        if formats.NIF_RE.fullmatch(self.nif) is None:
+        if not formats.is_nif_form(self.nif):
             faults.append(Fault("4116", "NIF must be 9 upper-case letters or digits", ("$.NIF",)))
         if faults:
             raise RecordInvalid("Persona breaks AEAT rules", faults=faults)
