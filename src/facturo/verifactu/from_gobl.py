@@ -78,6 +78,9 @@ _IMPUESTO: Final = {"VAT": Impuesto.IVA, "IPSI": Impuesto.IPSI, "IGIC": Impuesto
 #: the enum machinery each time.
 _OTROS: Final = Impuesto.OTROS
 _F3: Final = TipoFactura.F3
+_EUR: Final = exchange.EUR
+#: The S1 line factory, looked up once: every line of every invoice calls it.
+_s1_from_text: Final = DetalleDesglose.s1_from_text
 #: EU member states by GOBL country code (Greece's VAT prefix is EL).
 _EU: Final = frozenset(
     {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"}
@@ -333,8 +336,12 @@ def _detalle(
             if sign < 0:
                 base, amount = _negated(base), _negated(amount)
             try:
-                return DetalleDesglose.s1_from_text(
-                    base, amount, percent[:-1], impuesto, str(regime)
+                return _s1_from_text(
+                    base,
+                    amount,
+                    percent[:-1],
+                    impuesto,
+                    regime if type(regime) is str else str(regime),
                 )
             except ValueError:
                 pass  # an amount in another form: the general path below reads it
@@ -537,7 +544,7 @@ def alta_from_gobl(
     c = _Collector()
     if ADDON not in _list(doc.get("$addons")):
         c.add("VERIFACTU-DOC-02", f"the invoice must use the {ADDON} addon", "$.$addons")
-    if doc.get("currency", exchange.EUR) != exchange.EUR:
+    if doc.get("currency", _EUR) != _EUR:
         doc = _in_euros(c, doc)
     supplier = doc.get("supplier")
     if type(supplier) is not dict:
@@ -557,7 +564,7 @@ def alta_from_gobl(
     if tipo is None:
         c.add(_GOBL + "BILL-INVOICE-10", "doc type is required", "$.tax.ext")
 
-    corrective = tipo is not None and tipo.is_corrective
+    corrective = tipo is not None and tipo[0] == "R"  # is_corrective, without the property
     rectificativa: TipoRectificativa | None = None
     if corrective:
         rectificativa = _TIPO_RECTIFICATIVA.get(str(tax_ext.get(EXT_CORRECTION_TYPE)))
@@ -614,7 +621,7 @@ def alta_from_gobl(
         op_date = _date(c, doc["operation_date"], "$.operation_date")
         fecha_operacion = op_date if op_date != issue else None
 
-    if c.faults or tipo is None:
+    if c or tipo is None:  # c is the list of faults
         raise RecordInvalid(faults=c.faults)
     key = _key(c, nif, number, issue, "$.code")
     flags = alta_flags(previous_attempts) if previous_attempts else _FIRST_ATTEMPT
