@@ -89,6 +89,13 @@ _SOAP = f"{{{NS_SOAP}}}"
 
 _SubElement = etree.SubElement
 
+#: The frames of a RegFactuSistemaFacturacion message, as UTF-8 bytes (see
+#: :func:`reg_factu_xml`): its opening for the schema check, and the whole head of what is sent.
+_REG_FACTU_OPEN: Final = REG_FACTU_OPEN.encode()
+_REG_FACTU_HEAD: Final = (XML_DECLARATION + REG_FACTU_OPEN).encode()
+_REG_FACTU_ENVELOPE_HEAD: Final = (XML_DECLARATION + REG_FACTU_ENVELOPE_OPEN).encode()
+_SOAP_CLOSE: Final = SOAP_CLOSE.encode()
+
 
 def _add(parent: etree._Element, tag: str, text: str) -> etree._Element:
     child = _SubElement(parent, tag)
@@ -202,12 +209,12 @@ def reg_factu_xml(
     :class:`SchemaInvalid` means a bug here, never something the AEAT should see.
     """
     _check_batch(cabecera, records)
-    content = reg_factu_content(cabecera, records)
+    content = reg_factu_content(cabecera, records).encode()  # encoded once, framed twice
     if check_schema:
-        _check_own((REG_FACTU_OPEN + content).encode("utf-8"), "SuministroLR.xsd")
+        _check_own(_REG_FACTU_OPEN + content, "SuministroLR.xsd")
     if envelope:
-        return f"{XML_DECLARATION}{REG_FACTU_ENVELOPE_OPEN}{content}{SOAP_CLOSE}".encode()
-    return f"{XML_DECLARATION}{REG_FACTU_OPEN}{content}".encode()
+        return _REG_FACTU_ENVELOPE_HEAD + content + _SOAP_CLOSE
+    return _REG_FACTU_HEAD + content
 
 
 def _check_own(payload: bytes, name: str) -> None:
@@ -221,7 +228,10 @@ def _check_own(payload: bytes, name: str) -> None:
     reports the faults (codes, messages, paths) exactly as it always has: the paths come from
     tree nodes, which the streaming pass does not have.
     """
-    parser = _streaming(name)
+    try:
+        parser = _PARSERS.streaming[name]
+    except (AttributeError, KeyError):
+        parser = _streaming(name)
     try:
         etree.fromstring(payload, parser)
     except etree.LxmlError:
