@@ -203,3 +203,14 @@ def test_a_missing_element_is_refused() -> None:
     with pytest.raises(SchemaInvalid) as exc:
         xml._check_own(broken, SCHEMA)
     assert {f.code for f in exc.value.faults} == {"4102"}
+
+
+def test_messages_we_write_are_accepted_without_a_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid message leaves the streaming pass's log empty: no tree is built for it."""
+
+    def no_tree_check(payload: bytes, name: str) -> None:
+        raise AssertionError("the tree check ran for a valid message")
+
+    monkeypatch.setattr(xml, "_check_own_tree", no_tree_check)
+    for payload in PAYLOADS:
+        xml._check_own(payload, SCHEMA)
