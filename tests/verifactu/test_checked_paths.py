@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from facturo.verifactu import record_amounts
 from facturo.verifactu import records as r
 from facturo.verifactu.errors import RecordInvalid
 from facturo.verifactu.from_gobl import alta_from_gobl
@@ -318,3 +319,31 @@ def test_s1_from_text_builds_what_s1_builds(
     else:
         with pytest.raises(ValueError, match="two decimals"):
             r.DetalleDesglose.s1_from_text(base, cuota, tipo, impuesto, clave)
+
+
+@pytest.mark.parametrize("tipo", ["21.0", "21", "21.00", "0", "5.2", "1000", "0.001", "-4", "010"])
+@pytest.mark.parametrize("clave", [None, "01", "99"])
+def test_s1_from_text_reads_a_known_rate_as_it_read_it_first(tipo: str, clave: str | None) -> None:
+    """The first line with a rate text reads it; later lines take what it read, unless the
+    rate had no AEAT form, which is never kept. Both build what ``s1`` builds."""
+
+    def line_outcome(build: Any) -> Any:
+        try:
+            built = build()
+        except RecordInvalid as exc:
+            return [(f.code, f.message, f.paths) for f in exc.faults]
+        return built, repr(built), built.tipo_impositivo_text
+
+    def from_text() -> r.DetalleDesglose:
+        return r.DetalleDesglose.s1_from_text("100.00", "21.00", tipo, r.Impuesto.IVA, clave)
+
+    record_amounts._TIPOS.clear()
+    first = line_outcome(from_text)
+    kept = tipo in record_amounts._TIPOS
+    second = line_outcome(from_text)
+    general = line_outcome(
+        lambda: r.DetalleDesglose.s1(D("100.00"), D("21.00"), D(tipo), clave=clave)
+    )
+    assert first == general
+    assert second == general
+    assert kept == (clave == "01" and tipo not in ("1000", "0.001", "-4"))

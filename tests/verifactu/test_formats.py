@@ -123,3 +123,35 @@ def test_rates_remembered_by_text_keep_their_answers() -> None:
     for _ in range(2):  # a refused rate is refused again, never remembered as a text
         assert outcome(formats.rate, D("1000")) == "refused"
         assert outcome(formats.rate, 21.0) == "refused"  # type: ignore[arg-type]
+
+
+@given(st.dates() | st.datetimes(timezones=st.none() | st.just(UTC)))
+def test_fecha_writes_a_date_alike_before_and_after_it_is_kept(value: date) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    expected = f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+    formats._FECHA_TEXTS.pop(day, None)
+    assert formats.fecha(value) == expected
+    assert formats.fecha(value) == expected
+    assert formats.fecha(day) == expected
+    assert all(type(d) is date for d in formats._FECHA_TEXTS)
+
+
+@given(
+    st.sampled_from(["B12345674", "12345678Z", "b12345674", "B1234567", "B123456740", "Ñ2345678Z"])
+    | st.text(st.sampled_from("0123456789AZaz٣ "), min_size=8, max_size=10)
+)
+def test_is_nif_form_is_the_expression_seen_or_not(value: str) -> None:
+    matches = formats.NIF_RE.fullmatch(value) is not None
+    formats._NIF_FORMS.discard(value)
+    assert formats.is_nif_form(value) == matches
+    assert formats.is_nif_form(value) == matches
+    assert (value in formats._NIF_FORMS) == matches
+
+
+@pytest.mark.parametrize("value", [None, b"B12345674", 123456789])
+def test_is_nif_form_refuses_what_the_expression_refuses(value: object) -> None:
+    with pytest.raises(TypeError) as expected:
+        formats.NIF_RE.fullmatch(value)  # type: ignore[call-overload]
+    with pytest.raises(TypeError) as raised:
+        formats.is_nif_form(value)  # type: ignore[arg-type]
+    assert str(raised.value) == str(expected.value)

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from facturo.verifactu import from_gobl, xml
 from facturo.verifactu import records as r
-from facturo.verifactu import xml
 from facturo.verifactu.errors import RecordInvalid
 from facturo.verifactu.from_gobl import alta_from_gobl, anulacion_from_gobl, invoice_key
 from facturo.verifactu.history import (
@@ -515,3 +517,31 @@ def test_flags_reach_the_records(sif: r.SistemaInformatico) -> None:
     cab = Cabecera(Persona("Provide One S.L.", "B98602642"))
     xml.validate(xml.reg_factu_xml(cab, [retry, anulacion]))
     assert r.check_chain([retry, anulacion]) == []
+
+
+@given(
+    st.sampled_from(["21.0%", "0%", "5.2%", "21%", "1.%", ".5%", "21.0", "%", "21.0%%", "٢١%"])
+    | st.text(st.sampled_from("0123456789.%-٢²a "), max_size=8)
+)
+def test_a_percentage_is_plain_as_the_expression_says_seen_or_not(text: str) -> None:
+    """The mapper keeps the plain percentages it has seen; seen or not, a text is plain
+    exactly when it matches ``_PLAIN_PERCENT``, and only matching texts are kept."""
+    matches = from_gobl._PLAIN_PERCENT.fullmatch(text) is not None
+    from_gobl._PLAIN_PERCENTS.clear()
+    assert from_gobl._is_plain_percent(text) == matches
+    assert (text in from_gobl._PLAIN_PERCENTS) == matches
+    assert (text in from_gobl._PLAIN_PERCENTS or from_gobl._is_plain_percent(text)) == matches
+    assert all(from_gobl._PLAIN_PERCENT.fullmatch(t) for t in from_gobl._PLAIN_PERCENTS)
+
+
+def test_a_line_maps_alike_before_and_after_its_percentage_is_seen(
+    sif: r.SistemaInformatico,
+) -> None:
+    envelope = json.loads((DATA / "gobl" / "invoice-es-es-verifactu.json").read_text())
+    from_gobl._PLAIN_PERCENTS.clear()
+    first = alta_from_gobl(envelope, sistema=sif, previous=None, now=NOW)
+    assert {"21.0%", "0%"} <= from_gobl._PLAIN_PERCENTS
+    again = alta_from_gobl(envelope, sistema=sif, previous=None, now=NOW)
+    assert again == first
+    assert repr(again.desglose) == repr(first.desglose)
+    assert again.huella == first.huella

@@ -107,12 +107,46 @@ def parse_decimal(text: str) -> Decimal:
     return result
 
 
+#: Dates already written by :func:`fecha`: an installation issues the day's invoices on the
+#: same few dates, and every record writes its issue date. Emptied when full, so it keeps the
+#: recent ones.
+_FECHA_TEXTS: Final[dict[date, str]] = {}
+_FECHA_TEXTS_MAX: Final = 1024
+
+
 def fecha(value: date) -> str:
     """A date as ``dd-mm-yyyy`` (``fecha`` type, 10 characters) [SWEB §6.8]."""
+    if type(value) is date:  # not a datetime, which is a date too but is not kept
+        text = _FECHA_TEXTS.get(value)
+        if text is None:
+            iso = value.isoformat()  # YYYY-MM-DD, written in C
+            text = f"{iso[8:10]}-{iso[5:7]}-{iso[:4]}"
+            if len(_FECHA_TEXTS) >= _FECHA_TEXTS_MAX:
+                _FECHA_TEXTS.clear()
+            _FECHA_TEXTS[value] = text
+        return text
     if isinstance(value, datetime):
         value = value.date()
-    iso = value.isoformat()  # YYYY-MM-DD, written in C
+    iso = value.isoformat()
     return f"{iso[8:10]}-{iso[5:7]}-{iso[:4]}"
+
+
+#: NIFs already seen to match :data:`NIF_RE`: an issuer's NIF is checked on every record,
+#: its regular customers' on most. Emptied when full.
+_NIF_FORMS: Final[set[str]] = set()
+_NIF_FORMS_MAX: Final = 4096
+
+
+def is_nif_form(value: str) -> bool:
+    """``NIF_RE.fullmatch(value) is not None``, remembering the NIFs that match."""
+    if type(value) is str and value in _NIF_FORMS:
+        return True
+    if NIF_RE.fullmatch(value) is None:
+        return False
+    if len(_NIF_FORMS) >= _NIF_FORMS_MAX:
+        _NIF_FORMS.clear()
+    _NIF_FORMS.add(value)
+    return True
 
 
 def parse_fecha(text: str) -> date:
@@ -162,6 +196,7 @@ __all__ = [
     "fecha",
     "fecha_hora_huso",
     "flag",
+    "is_nif_form",
     "parse_decimal",
     "parse_fecha",
     "rate",

@@ -78,6 +78,9 @@ _IMPUESTO: Final = {"VAT": Impuesto.IVA, "IPSI": Impuesto.IPSI, "IGIC": Impuesto
 #: the enum machinery each time.
 _OTROS: Final = Impuesto.OTROS
 _F3: Final = TipoFactura.F3
+_EUR: Final = exchange.EUR
+#: The S1 line factory, looked up once: every line of every invoice calls it.
+_s1_from_text: Final = DetalleDesglose.s1_from_text
 #: EU member states by GOBL country code (Greece's VAT prefix is EL).
 _EU: Final = frozenset(
     {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"}
@@ -91,6 +94,12 @@ _ZERO: Final = Decimal("0.00")
 _FIRST_ATTEMPT: Final = alta_flags(())
 #: A GOBL percentage as the calculated envelope writes it (``21.0%``, ``0%``).
 _PLAIN_PERCENT: Final = re.compile(r"\d{1,30}(\.\d{1,30})?%")
+#: Percentages already seen to match :data:`_PLAIN_PERCENT`. An installation writes a handful
+#: of rates (``21.0%``, ``10.0%``, ``0%``…) on every line of every invoice; a set answers for
+#: them in a fraction of what the expression costs. Only matching texts are kept, at most this
+#: many.
+_PLAIN_PERCENTS: Final[set[str]] = set()
+_PLAIN_PERCENTS_MAX: Final = 256
 
 #: NIF check digits, remembered: an issuer's NIF and its regular customers' come back on every
 #: record. Bounded, so a long-running worker keeps a few thousand at most.
@@ -279,6 +288,16 @@ def _negated(text: str) -> str:
     return text[1:] if text[0] == "-" else "-" + text
 
 
+def _is_plain_percent(text: str) -> bool:
+    """Whether ``text`` matches :data:`_PLAIN_PERCENT`; a match is kept in
+    :data:`_PLAIN_PERCENTS` (while it has room) for the next line to find there."""
+    if _PLAIN_PERCENT.fullmatch(text) is None:
+        return False
+    if len(_PLAIN_PERCENTS) < _PLAIN_PERCENTS_MAX:
+        _PLAIN_PERCENTS.add(text)
+    return True
+
+
 def _rate_path(i: int, j: int) -> str:
     """The JSON path of ``totals.taxes.categories[i].rates[j]``, written only for a fault."""
     return f"$.totals.taxes.categories[{i}].rates[{j}]"
@@ -312,13 +331,17 @@ def _detalle(
             and type(amount) is str
             and type(percent) is str
             and regime != "06"
-            and _PLAIN_PERCENT.fullmatch(percent) is not None
+            and (percent in _PLAIN_PERCENTS or _is_plain_percent(percent))
         ):
             if sign < 0:
                 base, amount = _negated(base), _negated(amount)
             try:
-                return DetalleDesglose.s1_from_text(
-                    base, amount, percent[:-1], impuesto, str(regime)
+                return _s1_from_text(
+                    base,
+                    amount,
+                    percent[:-1],
+                    impuesto,
+                    regime if type(regime) is str else str(regime),
                 )
             except ValueError:
                 pass  # an amount in another form: the general path below reads it
@@ -521,7 +544,7 @@ def alta_from_gobl(
     c = _Collector()
     if ADDON not in _list(doc.get("$addons")):
         c.add("VERIFACTU-DOC-02", f"the invoice must use the {ADDON} addon", "$.$addons")
-    if doc.get("currency", exchange.EUR) != exchange.EUR:
+    if doc.get("currency", _EUR) != _EUR:
         doc = _in_euros(c, doc)
     supplier = doc.get("supplier")
     if type(supplier) is not dict:
@@ -541,7 +564,7 @@ def alta_from_gobl(
     if tipo is None:
         c.add(_GOBL + "BILL-INVOICE-10", "doc type is required", "$.tax.ext")
 
-    corrective = tipo is not None and tipo.is_corrective
+    corrective = tipo is not None and tipo[0] == "R"  # is_corrective, without the property
     rectificativa: TipoRectificativa | None = None
     if corrective:
         rectificativa = _TIPO_RECTIFICATIVA.get(str(tax_ext.get(EXT_CORRECTION_TYPE)))
@@ -598,7 +621,7 @@ def alta_from_gobl(
         op_date = _date(c, doc["operation_date"], "$.operation_date")
         fecha_operacion = op_date if op_date != issue else None
 
-    if c.faults or tipo is None:
+    if c or tipo is None:  # c is the list of faults
         raise RecordInvalid(faults=c.faults)
     key = _key(c, nif, number, issue, "$.code")
     flags = alta_flags(previous_attempts) if previous_attempts else _FIRST_ATTEMPT

@@ -14,12 +14,14 @@ from typing import Final
 from facturo.errors import Fault
 from facturo.verifactu import formats
 from facturo.verifactu.errors import RecordInvalid
+from facturo.verifactu.record_slots import slot_init
 from facturo.verifactu.records import IDFactura, PersonaFisicaJuridica
 
 #: At most 1000 RegistroFactura per message (4114) [VAL 3.1.2].
 MAX_RECORDS_PER_MESSAGE: Final = 1000
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Persona:
     """A Spanish party by name and NIF (``PersonaFisicaJuridicaESType``)."""
@@ -31,12 +33,13 @@ class Persona:
         faults: list[Fault] = []
         if not self.nombre_razon.strip() or len(self.nombre_razon) > 120:
             faults.append(Fault("1100", "NombreRazon is 1-120 characters", ("$.NombreRazon",)))
-        if formats.NIF_RE.fullmatch(self.nif) is None:
+        if not formats.is_nif_form(self.nif):
             faults.append(Fault("4116", "NIF must be 9 upper-case letters or digits", ("$.NIF",)))
         if faults:
             raise RecordInvalid("Persona breaks AEAT rules", faults=faults)
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Cabecera:
     """Header of a RegFactuSistemaFacturacion [spec §3.1].

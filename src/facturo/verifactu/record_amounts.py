@@ -28,6 +28,12 @@ _CLAVE_OPTIONAL: Final = frozenset({Impuesto.IPSI, Impuesto.OTROS})
 #: An amount as ``str`` writes the Decimal it reads and as ``formats.amount`` keeps it: sign,
 #: 1-12 integer digits without leading zeros, exactly two decimals.
 _AMOUNT_FORM: Final = re.compile(r"-?(?:0|[1-9]\d{0,11})\.\d\d")
+#: Rates read by :meth:`DetalleDesglose.s1_from_text`, by their text (``"21.0"``): the value
+#: and its XML text. An installation uses a handful of rates on every line of every invoice,
+#: and reading one costs a Decimal and a formatting; a Decimal is immutable, so records can
+#: share it. Only rates that have their AEAT form are kept, and at most this many.
+_TIPOS: Final[dict[str, tuple[Decimal, str]]] = {}
+_TIPOS_MAX: Final = 256
 _COSTE: Final = "$.BaseImponibleACoste"
 _RECARGO: Final = "$.CuotaRecargo"
 
@@ -194,25 +200,35 @@ class DetalleDesglose:
 
         ``Decimal`` reads such an amount and ``str`` would give it back unchanged, so the texts
         are the line's texts as they are. An amount in any other form raises ``ValueError``
-        before anything is built, for the caller to take its general path.
+        before anything is built, for the caller to take its general path. A rate text read
+        before is not read again (:data:`_TIPOS`).
         """
         if _AMOUNT_FORM.fullmatch(base) is None or _AMOUNT_FORM.fullmatch(cuota) is None:
             raise ValueError("amount texts must have 1-12 digits and two decimals")
-        base_value, cuota_value, tipo_value = Decimal(base), Decimal(cuota), Decimal(tipo)
+        base_value, cuota_value = Decimal(base), Decimal(cuota)
+        tipo_text: str | None
+        seen = _TIPOS.get(tipo)
+        if seen is not None:
+            tipo_value, tipo_text = seen
+        else:
+            tipo_value, tipo_text = Decimal(tipo), None
         if (impuesto in _CLAVE_OPTIONAL if clave is None else clave in CLAVES_REGIMEN) and (
             clave is None or impuesto is not _OTROS
         ):
-            try:
-                tipo_text = formats.rate(tipo_value)
-            except ValueError:
-                pass  # s1 below names the fault
-            else:
-                if not base_value * cuota_value < 0:
-                    return _assemble_detalle(
-                        base_value, impuesto, clave, "S1", None, tipo_value, None, cuota_value,
-                        None, None, "0.00" if base == "-0.00" else base, tipo_text, None,
-                        "0.00" if cuota == "-0.00" else cuota, None, None,
-                    )  # fmt: skip
+            if tipo_text is None:
+                try:
+                    tipo_text = formats.rate(tipo_value)
+                except ValueError:
+                    pass  # s1 below names the fault
+                else:
+                    if len(_TIPOS) < _TIPOS_MAX:
+                        _TIPOS[tipo] = (tipo_value, tipo_text)
+            if tipo_text is not None and not base_value * cuota_value < 0:
+                return _assemble_detalle(
+                    base_value, impuesto, clave, "S1", None, tipo_value, None, cuota_value,
+                    None, None, "0.00" if base == "-0.00" else base, tipo_text, None,
+                    "0.00" if cuota == "-0.00" else cuota, None, None,
+                )  # fmt: skip
         return cls.s1(base_value, cuota_value, tipo_value, impuesto=impuesto, clave=clave)
 
     @property

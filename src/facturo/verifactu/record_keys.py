@@ -35,7 +35,7 @@ class IDFactura:
     def __post_init__(self) -> None:
         nif, num = self.id_emisor_factura, self.num_serie_factura
         if (
-            formats.NIF_RE.fullmatch(nif) is None
+            not formats.is_nif_form(nif)
             or formats.NUM_SERIE_RE.fullmatch(num) is None
             or num[0] == " "
             or num[-1] == " "

@@ -77,8 +77,11 @@ class PersonaFisicaJuridica:
         if (
             0 < len(nombre_razon) <= 120
             and nombre_razon == nombre_razon.strip()
-            and CONTROL_RE.search(nombre_razon) is None
-            and formats.NIF_RE.fullmatch(nif) is not None
+            and (
+                (nombre_razon.isascii() and nombre_razon.isprintable())
+                or CONTROL_RE.search(nombre_razon) is None
+            )
+            and formats.is_nif_form(nif)
         ):
             return _assemble_persona(nombre_razon, nif, None)
         return cls(nombre_razon, nif=nif)
