@@ -18,14 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facturo.gobl.num import Amount, Percentage
-from facturo.gobl.tax.combo import prepare_combo
 from facturo.gobl.tax.regime_def import RegimeDef, regime
 from facturo.gobl.tax.rounding_rules import Rounding
-from facturo.gobl.tax.totals_calculator import calculate_taxes, round_total, sum_total
+from facturo.gobl.tax.totals_calculator import calculate_taxes
+
+from .tax_rows_reference import Items, copy_items, reference_rows, written
 
 _ES = regime("ES")
 _DATE = "2024-12-04"
-Items = list[tuple[int, int, list[dict[str, Any]]]]
 
 _COMBO = st.one_of(
     st.fixed_dictionaries(
@@ -56,75 +56,19 @@ _ROUNDING = st.builds(
 )
 
 
-def _same(a: Percentage | None, b: Percentage | None) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and a.equals(b))
-
-
 def _gobl(items: Items, reg: RegimeDef, rr: Rounding) -> tuple[dict[str, Any], Amount]:
-    """gobl's totals calculator written plainly, with ``Amount`` throughout."""
-    defs = {}
-    for _, _, combos in items:
-        for combo in combos:
-            defs.setdefault(combo["cat"], prepare_combo(combo, reg, _DATE))
-    categories: list[dict[str, Any]] = []
-    for v, e, combos in items:
-        amount = Amount(v, e).rescale_up(rr.subunits + 2)
-        for combo in combos:
-            ct = next((c for c in categories if c["code"] == combo["cat"]), None)
-            if ct is None:
-                ct = {"code": combo["cat"], "rates": []}
-                if defs[combo["cat"]] is not None and defs[combo["cat"]].retained:
-                    ct["retained"] = True
-                categories.append(ct)
-            rate = None
-            for r in ct["rates"]:
-                rs = r.get("surcharge")
-                if (
-                    _same(r.get("percent"), combo.get("percent"))
-                    and (r.get("ext") or {}) == (combo.get("ext") or {})
-                    and r.get("country", "") == combo.get("country", "")
-                    and (
-                        r.get("percent") is None
-                        or _same(rs["percent"] if rs else None, combo.get("surcharge"))
-                    )
-                ):
-                    rate = r
-                    break
-            if rate is None:
-                rate = {"base": rr.zero}
-                for k in ("key", "ext", "percent"):
-                    if combo.get(k):
-                        rate[k] = combo[k]
-                if combo.get("surcharge") is not None:
-                    rate["surcharge"] = {"percent": combo["surcharge"], "amount": rr.zero}
-                ct["rates"].append(rate)
-            rate["base"] = rr.match(rate["base"], amount).add(amount)
-    total: dict[str, Any] = {"categories": categories}
-    sum_total(total, rr)
-    exact = total["sum"]
-    round_total(total, rr.subunits)
+    """gobl's totals calculator written plainly: the totals and the exact sum."""
+    total, exact, _, _ = reference_rows(items, reg, rr)
     return total, exact
-
-
-def _written(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _written(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_written(v) for v in value]
-    return value if isinstance(value, bool | str) else str(value)
-
-
-def _copy(items: Items) -> Items:
-    return [(v, e, [{**c} for c in combos]) for v, e, combos in items]
 
 
 @settings(max_examples=400, deadline=None)
 @given(_ITEMS, _ROUNDING)
 def test_single_amount_sums_equal_gobl(items: Items, rr: Rounding) -> None:
     assert _ES is not None
-    total, exact = _gobl(_copy(items), _ES, rr)
-    got = calculate_taxes(_copy(items), _ES, _DATE, rr)
-    assert _written(got.total) == _written(total)
+    total, exact = _gobl(copy_items(items), _ES, rr)
+    got = calculate_taxes(copy_items(items), _ES, _DATE, rr)
+    assert written(got.total) == written(total)
     assert str(got.sum) == str(exact)
 
 
@@ -142,7 +86,7 @@ def test_one_rate_and_one_category_share_their_rounded_amount(rule: str, subunit
     (rate,) = ct["rates"]
     assert ct["amount"] is rate["amount"]
     assert got["sum"] is ct["amount"]
-    assert _written(got) == _written(_gobl(_copy(items), _ES, rr)[0])
+    assert written(got) == written(_gobl(copy_items(items), _ES, rr)[0])
 
 
 def test_sums_of_several_amounts_are_added() -> None:
@@ -164,4 +108,4 @@ def test_sums_of_several_amounts_are_added() -> None:
     )
     assert str(got.total["sum"]) == "3.82"  # VAT and IGIC; IRPF is retained
     assert str(got.total["retained"]) == "1.50"
-    assert _written(got.total) == _written(_gobl(_copy(items), _ES, rr)[0])
+    assert written(got.total) == written(_gobl(copy_items(items), _ES, rr)[0])
