@@ -29,20 +29,24 @@ def gobl_examples() -> list[Path]:
     return sorted((DATA / "gobl").glob("*.json"))
 
 
+#: The SIF of the shared samples; frozen, so tests and Hypothesis strategies share it.
+SAMPLE_SIF = r.SistemaInformatico(
+    nombre_razon="PRODUCTOR SOFTWARE DE PRUEBAS SL",
+    nif="B12345674",
+    nombre_sistema_informatico="FacturaPy",
+    id_sistema_informatico="FP",
+    version="1.0.0",
+    numero_instalacion="INST-0001",
+    tipo_uso_posible_solo_verifactu=True,
+    tipo_uso_posible_multi_ot=True,
+    indicador_multiples_ot=False,
+)
+
+
 @pytest.fixture
 def sif() -> r.SistemaInformatico:
     """The SIF of the shared samples."""
-    return r.SistemaInformatico(
-        nombre_razon="PRODUCTOR SOFTWARE DE PRUEBAS SL",
-        nif="B12345674",
-        nombre_sistema_informatico="FacturaPy",
-        id_sistema_informatico="FP",
-        version="1.0.0",
-        numero_instalacion="INST-0001",
-        tipo_uso_posible_solo_verifactu=True,
-        tipo_uso_posible_multi_ot=True,
-        indicador_multiples_ot=False,
-    )
+    return SAMPLE_SIF
 
 
 @pytest.fixture

@@ -26,18 +26,10 @@ from facturo.verifactu import records as r
 from facturo.verifactu.errors import RecordInvalid
 from facturo.verifactu.from_gobl import alta_from_gobl
 
-from .conftest import CET, gobl_examples
+from .conftest import CET, SAMPLE_SIF, gobl_examples
 
 D = Decimal
 NOW = datetime(2025, 7, 10, 12, 0, 0, tzinfo=CET)
-SIF = r.SistemaInformatico(
-    nombre_razon="PRODUCTOR SOFTWARE DE PRUEBAS SL",
-    nif="B12345674",
-    nombre_sistema_informatico="FacturaPy",
-    id_sistema_informatico="FP",
-    version="1.0.0",
-    numero_instalacion="INST-0001",
-)
 PREVIOUS = r.RegistroAnterior(r.IDFactura("B87654323", "FP/0", date(2025, 1, 1)), "A" * 64)
 EXAMPLES = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in gobl_examples()}
 CHECKS = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -136,7 +128,7 @@ def test_ordinary_builds_what_the_constructor_builds(
         "desglose": (line("S1", "100.00", "21.00", 1),),
         "cuota_total": D("21.00"),
         "importe_total": D("121.00"),
-        "sistema_informatico": SIF,
+        "sistema_informatico": SAMPLE_SIF,
         "fecha_hora_huso_gen_registro": NOW,
         "destinatarios": (r.PersonaFisicaJuridica("CLIENTE", nif="12345678Z"),)
         if tipo.needs_recipient
@@ -267,7 +259,7 @@ def test_mutated_gobl_examples_map_alike_on_both_paths(
                     rate[key] = value
 
     def build(envelope: dict[str, Any]) -> r.RegistroAlta:
-        return alta_from_gobl(envelope, sistema=SIF, previous=PREVIOUS, now=NOW)
+        return alta_from_gobl(envelope, sistema=SAMPLE_SIF, previous=PREVIOUS, now=NOW)
 
     mapped = outcome(lambda: build(env))
     assert mapped == outcome(lambda: build(without_percent_signs(env)))
@@ -277,8 +269,10 @@ def test_mutated_gobl_examples_map_alike_on_both_paths(
 
 def test_every_example_maps_alike_on_both_paths() -> None:
     for env in EXAMPLES.values():
-        alta = alta_from_gobl(env, sistema=SIF, previous=PREVIOUS, now=NOW)
-        again = alta_from_gobl(without_percent_signs(env), sistema=SIF, previous=None, now=NOW)
+        alta = alta_from_gobl(env, sistema=SAMPLE_SIF, previous=PREVIOUS, now=NOW)
+        again = alta_from_gobl(
+            without_percent_signs(env), sistema=SAMPLE_SIF, previous=None, now=NOW
+        )
         assert outcome(lambda a=alta: a) == outcome(lambda a=alta: rebuilt(a))
         assert again.desglose == alta.desglose
 

@@ -20,25 +20,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from facturo.verifactu import records as r
 from facturo.verifactu import xml
 from facturo.verifactu.errors import RecordInvalid, SchemaInvalid
 from facturo.verifactu.from_gobl import alta_from_gobl
 from facturo.verifactu.messages import Cabecera, Persona
 from facturo.verifactu.xml_records import REG_FACTU_OPEN, reg_factu_content
 
-from .conftest import CET, DATA, gobl_examples
+from .conftest import CET, DATA, SAMPLE_SIF, gobl_examples
 
 SCHEMA = "SuministroLR.xsd"
 NOW = datetime(2025, 1, 2, 10, 0, 0, tzinfo=CET)
-SIF = r.SistemaInformatico(
-    nombre_razon="Facturo",
-    nif="B12345674",
-    nombre_sistema_informatico="Facturo",
-    id_sistema_informatico="FC",
-    version="0.1.0",
-    numero_instalacion="1",
-)
 
 
 def _gobl_payloads() -> list[bytes]:
@@ -47,10 +38,10 @@ def _gobl_payloads() -> list[bytes]:
     for path in gobl_examples():
         envelope = json.loads(path.read_text(encoding="utf-8"))
         try:
-            first = alta_from_gobl(envelope, sistema=SIF, previous=None, now=NOW)
+            first = alta_from_gobl(envelope, sistema=SAMPLE_SIF, previous=None, now=NOW)
         except RecordInvalid:
             continue
-        second = alta_from_gobl(envelope, sistema=SIF, previous=first.as_anterior(), now=NOW)
+        second = alta_from_gobl(envelope, sistema=SAMPLE_SIF, previous=first.as_anterior(), now=NOW)
         cab = Cabecera(Persona(first.nombre_razon_emisor, first.id_factura.id_emisor_factura))
         for records in ([first], [first, second]):
             payloads.append((REG_FACTU_OPEN + reg_factu_content(cab, records)).encode())
