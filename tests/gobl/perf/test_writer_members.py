@@ -18,16 +18,9 @@ from facturo.gobl.num.amount import make_amount
 from facturo.gobl.schema.codec import decode, decode_document, encode, encode_document_full
 from facturo.gobl.schema.registry import node_for, schema_id
 
+from .member_order import ordered
+
 INVOICE = schema_id("bill/invoice")
-
-
-def _ordered(value: Any) -> Any:
-    """The value with every dict's member order made part of it (dicts compare unordered)."""
-    if isinstance(value, dict):
-        return [(k, _ordered(v)) for k, v in value.items()]
-    if isinstance(value, list):
-        return [_ordered(v) for v in value]
-    return value
 
 
 def _written(doc: dict[str, Any]) -> tuple[str, Any]:
@@ -35,7 +28,7 @@ def _written(doc: dict[str, Any]) -> tuple[str, Any]:
         enc = encode_document_full(doc)
     except Exception as exc:  # the class of the error is what must match
         return ("error", type(exc))
-    return ("ok", (enc.out, _ordered(enc.out), enc.twin))
+    return ("ok", (enc.out, ordered(enc.out), enc.twin))
 
 
 def _reference(doc: dict[str, Any]) -> tuple[str, Any]:
@@ -45,7 +38,7 @@ def _reference(doc: dict[str, Any]) -> tuple[str, Any]:
         out = encode(doc, node)
     except Exception as exc:
         return ("error", type(exc))
-    return ("ok", (out, _ordered(out), decode(out, node)))
+    return ("ok", (out, ordered(out), decode(out, node)))
 
 
 def _check(doc: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +47,7 @@ def _check(doc: dict[str, Any]) -> dict[str, Any]:
     if got[0] == "ok":
         out, _, twin = got[1]
         if twin is not None:
-            assert _ordered(twin) == _ordered(decode(out, node_for(INVOICE)))  # type: ignore[arg-type]
+            assert ordered(twin) == ordered(decode(out, node_for(INVOICE)))  # type: ignore[arg-type]
     return got[1][0] if got[0] == "ok" else {}
 
 
