@@ -24,7 +24,7 @@ from facturo.gobl.schema.codec import (
     encode_document_full,
 )
 from facturo.gobl.schema.registry import schema_id
-from facturo.gobl.validate import document_faults
+from facturo.gobl.validate import built_faults
 
 ENVELOPE_SCHEMA: Final = schema_id("envelope")
 _INVOICE_SCHEMA: Final = schema_id("bill/invoice")
@@ -79,13 +79,13 @@ def calculate_document(
     doc: dict[str, Any], *, uuid_factory: UuidFactory | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
     """Calculate a bare document; returns gobl's JSON of it (the input is not modified)."""
-    return _calculate(doc, uuid_factory=uuid_factory, now=now).out
+    return _calculate(doc, uuid_factory=uuid_factory, now=now)[1].out
 
 
 def _calculate(
     doc: dict[str, Any], *, uuid_factory: UuidFactory | None, now: datetime | None
-) -> Encoded:
-    """gobl's JSON of the calculated document, that JSON read back, and whether it is plain."""
+) -> tuple[dict[str, Any], Encoded]:
+    """The calculated document (typed) and gobl's JSON of it."""
     typed = decode_document(doc)  # fresh containers: the input is not modified
     if now is not None and typed.get("$schema") == _INVOICE_SCHEMA and not typed.get("issue_date"):
         typed["issue_date"] = now.date().isoformat()
@@ -94,7 +94,7 @@ def _calculate(
         uuid = typed.get("uuid")
         if not uuid or uuid == ZERO_UUID:
             typed["uuid"] = str(uuid_factory())
-    return encode_document_full(typed)
+    return typed, encode_document_full(typed)
 
 
 def wrap(
@@ -119,7 +119,8 @@ def wrap(
         doc = data.get("doc") or {}
     else:
         given, doc = None, data
-    out, typed, plain = _calculate(doc, uuid_factory=uuid_factory, now=now)
+    typed, enc = _calculate(doc, uuid_factory=uuid_factory, now=now)
+    out, plain = enc.out, enc.plain
     if given is None:
         uuid = str(uuid_factory())
         dig = digest_json(out, plain=plain)
@@ -132,9 +133,8 @@ def wrap(
         head = _head_order(given)
         ignore = given.get("ignore", ())
     env = Envelope(head=head, doc=out)
-    # the digest was just computed from ``out``: only the document rules need running, on
-    # ``out`` as read back (``typed``, made alongside it, saves reading it a second time)
-    faults = document_faults(typed if typed is not None else out, prefix="$.doc")
+    # the digest was just computed from ``out``: only the document rules need running
+    faults = built_faults(typed, enc, prefix="$.doc")
     if faults:
         faults = [f for f in faults if f.code not in ignore]
         if faults:

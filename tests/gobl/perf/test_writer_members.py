@@ -3,7 +3,7 @@
 Small ``ext`` maps are ordered by one comparison, arrays of one struct are written without a
 loop, and an amount shared by two members of a struct is formatted once. Each row is written by
 the generated writer and by the reference, and the two must agree exactly: members, their
-order, the read-back (twin) and the error when there is one.
+order, whether the output reads back, and the error when there is one.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from facturo.gobl.errors import GoblError
 from facturo.gobl.num import Amount, Percentage
 from facturo.gobl.num.amount import make_amount
 from facturo.gobl.schema.codec import decode, decode_document, encode, encode_document_full
@@ -28,7 +29,7 @@ def _written(doc: dict[str, Any]) -> tuple[str, Any]:
         enc = encode_document_full(doc)
     except Exception as exc:  # the class of the error is what must match
         return ("error", type(exc))
-    return ("ok", (enc.out, ordered(enc.out), enc.twin))
+    return ("ok", (enc.out, ordered(enc.out), enc.readable))
 
 
 def _reference(doc: dict[str, Any]) -> tuple[str, Any]:
@@ -38,16 +39,16 @@ def _reference(doc: dict[str, Any]) -> tuple[str, Any]:
         out = encode(doc, node)
     except Exception as exc:
         return ("error", type(exc))
-    return ("ok", (out, ordered(out), decode(out, node)))
+    try:
+        decode(out, node)
+    except GoblError:
+        return ("ok", (out, ordered(out), False))
+    return ("ok", (out, ordered(out), True))
 
 
 def _check(doc: dict[str, Any]) -> dict[str, Any]:
     got, want = _written(doc), _reference(doc)
     assert got == want
-    if got[0] == "ok":
-        out, _, twin = got[1]
-        if twin is not None:
-            assert ordered(twin) == ordered(decode(out, node_for(INVOICE)))  # type: ignore[arg-type]
     return got[1][0] if got[0] == "ok" else {}
 
 

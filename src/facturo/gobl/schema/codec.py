@@ -21,10 +21,10 @@ into code once, as attrs, cattrs and pydantic do for their classes:
 * readers and the other writers are closures made once per node and kept on it; a struct's
   reader reads its arrays of structs in a plain loop of its own (a comprehension is a function
   call of its own on Python 3.11, and every line has its taxes and discounts);
-* the writer returns the output *and* the output read back (the "twin" :func:`decode_document`
-  would give), so validation after a build needs no second walk; and it notes whether the
-  output holds anything but strings, booleans and int64 integers, so the digest can skip the
-  type walk (:func:`facturo.gobl.c14n.canonical_json_plain`).
+* the writer notes whether the output holds anything but strings, booleans and int64
+  integers, so the digest can skip the type walk
+  (:func:`facturo.gobl.c14n.canonical_json_plain`), and whether every number it wrote reads
+  back, so a build may judge the calculated tree it wrote rather than read its output again.
 
 The path of a value is only needed for an error message, so a failed fast read is repeated by
 the reference to raise the error with the path.
@@ -56,7 +56,6 @@ __all__ = [
     "encode",
     "encode_document",
     "encode_document_full",
-    "encode_document_typed",
     "writer_source",
 ]
 
@@ -72,25 +71,21 @@ _PARSED_MAX: Final = 4096
 # when every node it reaches has its own, so another thread never runs a half-made writer.
 _COMPILING: Final = threading.Lock()
 
-Writer = Callable[[Any, list[Any]], tuple[Any, Any]]
+Writer = Callable[[Any, list[Any]], Any]
 
 
-class _Typed(dict[str, Any]):
-    """A typed tree made by :func:`encode_document_typed`; reading it again is a no-op."""
-
-
-class _NoTwin(Exception):
-    """The typed twin of an output value needs the reference reader's error handling."""
+class _Unreadable(Exception):
+    """A number was written as text that gobl's reader refuses (beyond 18 digits)."""
 
 
 class Encoded(NamedTuple):
-    """A document as gobl writes it, that output read back, and whether it is plain JSON."""
+    """A document as gobl writes it, whether it is plain JSON, and whether it reads back."""
 
     out: dict[str, Any]
-    twin: dict[str, Any] | None
-    """The output as :func:`decode_document` reads it; None when reading it back would fail."""
     plain: bool
     """Only dicts, lists, strings, booleans and int64 integers, no null members."""
+    readable: bool
+    """:func:`decode_document` reads ``out`` without error (false only beyond 18 digits)."""
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -209,9 +204,12 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
             out: dict[str, Any] = {}
             for k, v in value.items():
                 if k not in subs:
-                    out[k] = v if v.__class__ is str else _copy(v)
+                    if v.__class__ is str:
+                        out[k] = v
+                    elif v is not None or k not in props:
+                        out[k] = _copy(v)
                 elif v is None:
-                    out[k] = None
+                    continue
                 elif k in items and v.__class__ is list:
                     f = items[k]
                     o = []
@@ -225,6 +223,7 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
 
         # arrays of structs: their items' readers, looped over here
         items: dict[str, Callable[[Any], Any]] = {}
+        props = frozenset(node.props)
         pending[node] = dec_object  # before the members' readers: schemas are recursive
         subs.update(
             {
@@ -277,12 +276,7 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
 
 
 def decode_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """Typed copy of a document (see :func:`decode`), in fresh containers throughout.
-
-    A tree from :func:`encode_document_typed` is already typed and is returned as it is.
-    """
-    if type(doc) is _Typed:
-        return doc
+    """Typed copy of a document (see :func:`decode`), in fresh containers throughout."""
     node = node_for(str(doc.get("$schema", "")))
     if node is None:
         raise GoblError(ErrorKey.UNKNOWN_SCHEMA, f"unknown schema '{doc.get('$schema', '')}'")
@@ -320,35 +314,41 @@ def _keep(v: Any, k: str, object_kind: bool) -> bool:
     return (v == {} and object_kind) or (not is_empty(v) and not (k == "uuid" and v == ZERO_UUID))
 
 
-def _enc_plain(value: Any, bad: list[Any]) -> tuple[Any, Any]:
-    p = _noted(plain_value(value), bad)
-    return p, p
+def _enc_plain(value: Any, bad: list[Any]) -> Any:
+    return _noted(plain_value(value), bad)
 
 
-def _enc_amount(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+def _enc_amount(value: Any, bad: list[Any]) -> Any:
     a = value if isinstance(value, Amount) else Amount.parse(value)
     text = str(a)
-    if -_AMOUNT_SAFE < a.value < _AMOUNT_SAFE and a.exp <= MAX_DIGITS:
-        return text, a  # reading ``text`` gives back this very value and exponent
-    try:
-        return text, Amount.parse(text)
-    except InvalidAmount as exc:
-        raise _NoTwin from exc
+    if not (-_AMOUNT_SAFE < a.value < _AMOUNT_SAFE and a.exp <= MAX_DIGITS):
+        _readable(Amount.parse, text)
+    return text
 
 
-def _enc_percentage(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+def _enc_percentage(value: Any, bad: list[Any]) -> Any:
     p = value if isinstance(value, Percentage) else Percentage.parse(value)
     text = str(p)
     v = p.value
-    if p.exp >= 2 and p.exp <= MAX_DIGITS + 2 and -_AMOUNT_SAFE < v < _AMOUNT_SAFE:
-        return text, p  # "v x 10^-(exp-2) %" reads back as exactly p
+    if not (p.exp >= 2 and p.exp <= MAX_DIGITS + 2 and -_AMOUNT_SAFE < v < _AMOUNT_SAFE):
+        _readable(Percentage.parse, text)
+    return text
+
+
+def _readable(parse: Callable[[str], object], text: str) -> None:
+    """Raise :class:`_Unreadable` when the written ``text`` of a number does not read back.
+
+    Within 18 digits (the writers' own test) it always does; beyond, gobl's reader may refuse
+    what was written, and the document then takes the reference path, whose reading back
+    reports the error with its path.
+    """
     try:
-        return text, Percentage.parse(text)
+        parse(text)
     except InvalidAmount as exc:
-        raise _NoTwin from exc
+        raise _Unreadable from exc
 
 
-def _enc_any(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+def _enc_any(value: Any, bad: list[Any]) -> Any:
     if isinstance(value, dict):
         sub_node = node_for(str(value.get("$schema", "")))
         if sub_node is not None:
@@ -356,9 +356,9 @@ def _enc_any(value: Any, bad: list[Any]) -> tuple[Any, Any]:
     return _enc_plain(value, bad)
 
 
-def _enc_value(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+def _enc_value(value: Any, bad: list[Any]) -> Any:
     if value.__class__ is str:
-        return value, value
+        return value
     return _enc_plain(value, bad)
 
 
@@ -389,92 +389,73 @@ _MEMBER: Final = {
         c = v.__class__
         if c is ReadAmount:
             out[{k}] = v._text
-            twin[{k}] = v
         elif c is Amount and v._exp == 2 and 100 <= (n := v._value) < SAFE:
             out[{k}] = f"{{n // 100}}.{{CENTS[n % 100]}}"
-            twin[{k}] = v
         elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
             out[{k}] = v.__str__()
-            twin[{k}] = v
         else:
-            out[{k}], twin[{k}] = {f}(v, bad)""",
+            out[{k}] = {f}(v, bad)""",
     # an amount member of a struct with several: the same (immutable) amount written by the
     # member before, as a line's total without modifiers is its sum, reuses that text
     "amounts": """
         c = v.__class__
         if c is ReadAmount:
             out[{k}] = v._text
-            twin[{k}] = v
         elif c is Amount and v is last:
             out[{k}] = text
-            twin[{k}] = v
         elif c is Amount and v._exp == 2 and 100 <= (n := v._value) < SAFE:
             out[{k}] = text = f"{{n // 100}}.{{CENTS[n % 100]}}"
-            twin[{k}] = last = v
+            last = v
         elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
             out[{k}] = text = v.__str__()
-            twin[{k}] = last = v
+            last = v
         else:
-            out[{k}], twin[{k}] = {f}(v, bad)""",
+            out[{k}] = {f}(v, bad)""",
     "object": """
         if v.__class__ is dict:
-            out[{k}], twin[{k}] = {f}(v, bad)
+            out[{k}] = {f}(v, bad)
         else:
-            v, tv = {f}(v, bad)
+            v = {f}(v, bad)
             if keep(v, {k}, True):
-                out[{k}] = v
-                twin[{k}] = tv""",
+                out[{k}] = v""",
     "value": """
         t = v.__class__
         if t is str:
             if v{uuid}:
-                out[{k}] = twin[{k}] = v
+                out[{k}] = v
         elif t is int:
             if v:
                 if not INT64_MIN <= v <= INT64_MAX:
                     bad.append(v)
-                out[{k}] = twin[{k}] = v
+                out[{k}] = v
         elif t is bool:
             if v:
-                out[{k}] = twin[{k}] = v
-        else:
-            v, tv = {f}(v, bad)
-            if keep(v, {k}, False):
                 out[{k}] = v
-                twin[{k}] = tv""",
+        else:
+            v = {f}(v, bad)
+            if keep(v, {k}, False):
+                out[{k}] = v""",
     "objects": """
         if v.__class__ is list:
             if len(v) == 1:
                 x = v[0]
                 if x is not None:
-                    a, b = {item}(x, bad)
-                    out[{k}] = [a]
-                    twin[{k}] = [b]
+                    out[{k}] = [{item}(x, bad)]
             elif v:
-                o = []
-                t = []
-                for x in v:
-                    if x is not None:
-                        a, b = {item}(x, bad)
-                        o.append(a)
-                        t.append(b)
+                o = [{item}(x, bad) for x in v if x is not None]
                 if o:
                     out[{k}] = o
-                    twin[{k}] = t
         else:
-            v, tv = {f}(v, bad)
+            v = {f}(v, bad)
             if keep(v, {k}, False):
-                out[{k}] = v
-                twin[{k}] = tv""",
+                out[{k}] = v""",
     "array": """
-        v, tv = {f}(v, bad)
+        v = {f}(v, bad)
         if v.__class__ is list:
             if v:
                 out[{k}] = v
-                twin[{k}] = tv
         elif keep(v, {k}, False):
-            out[{k}] = v
-            twin[{k}] = tv""",
+            out[{k}] = v""",
     "strings": """
         o = None
         if v.__class__ is dict:
@@ -504,22 +485,18 @@ _MEMBER: Final = {
                     if y:
                         o[x] = y
         if o is None:
-            v, tv = {f}(v, bad)
+            v = {f}(v, bad)
             if keep(v, {k}, False):
                 out[{k}] = v
-                twin[{k}] = tv
         elif o:
-            out[{k}] = o
-            twin[{k}] = o.copy()""",
+            out[{k}] = o""",
     "map": """
-        v, tv = {f}(v, bad)
+        v = {f}(v, bad)
         if v.__class__ is dict:
             if v:
                 out[{k}] = v
-                twin[{k}] = tv
         elif keep(v, {k}, False):
-            out[{k}] = v
-            twin[{k}] = tv""",
+            out[{k}] = v""",
     "percentage": """
         if (
             v.__class__ is Percentage
@@ -527,14 +504,12 @@ _MEMBER: Final = {
             and -SAFE < v._amount._value < SAFE
         ):
             out[{k}] = v.__str__()
-            twin[{k}] = v
         else:
-            out[{k}], twin[{k}] = {f}(v, bad)""",
+            out[{k}] = {f}(v, bad)""",
     "other": """
-        v, tv = {f}(v, bad)
+        v = {f}(v, bad)
         if keep(v, {k}, False):
-            out[{k}] = v
-            twin[{k}] = tv""",
+            out[{k}] = v""",
 }
 
 
@@ -544,9 +519,8 @@ def _object_source(node: Node) -> str:
         "    if value.__class__ is not dict and not isinstance(value, dict):",
         "        return plain(value, bad)",
         "    out = {}",
-        "    twin = {}",
         "    if '$schema' in value:",
-        "        out['$schema'] = twin['$schema'] = value['$schema']",
+        "        out['$schema'] = value['$schema']",
     ]
     several = sum(sub.kind == "amount" for sub in node.props.values()) > 1
     if several:
@@ -562,7 +536,7 @@ def _object_source(node: Node) -> str:
         lines.append(f"        v = value[{k}]")
         member = body.format(k=k, f=f"w{i}", item=f"i{i}", uuid=uuid)
         lines.append(member[1:])
-    lines.append("    return out, twin")
+    lines.append("    return out")
     return "\n".join(lines) + "\n"
 
 
@@ -601,7 +575,7 @@ def _compile_object_encoder(node: Node, pending: dict[Node, Writer]) -> Writer:
 
 
 def _compile_encoder(node: Node, pending: dict[Node, Writer]) -> Writer:
-    """``(value, bad) -> (written, read back)``; ``bad`` collects values that are not plain."""
+    """``(value, bad) -> written``; ``bad`` collects values that are not plain."""
     kind = node.kind
     if kind == "object":
         return _compile_object_encoder(node, pending)
@@ -610,39 +584,33 @@ def _compile_encoder(node: Node, pending: dict[Node, Writer]) -> Writer:
         cell: list[Writer] = []
         strings = node.item.kind == "value"
 
-        def enc_array(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+        def enc_array(value: Any, bad: list[Any]) -> Any:
             if value.__class__ is not list and not isinstance(value, list):
                 return _enc_plain(value, bad)
             f = cell[0]
             out: list[Any] = []
-            twin: list[Any] = []
             for v in value:
                 if strings and v.__class__ is str:
                     out.append(v)
-                    twin.append(v)
                 elif v is not None:
-                    a, b = f(v, bad)
-                    out.append(a)
-                    twin.append(b)
-            return out, twin
+                    out.append(f(v, bad))
+            return out
 
-        def enc_map(value: Any, bad: list[Any]) -> tuple[Any, Any]:
+        def enc_map(value: Any, bad: list[Any]) -> Any:
             if value.__class__ is not dict and not isinstance(value, dict):
                 return _enc_plain(value, bad)
             f = cell[0]
             out: dict[str, Any] = {}
-            twin: dict[str, Any] = {}
             for k in sorted(value):
                 v = value[k]
                 if strings and v.__class__ is str:
                     if v:
-                        out[k] = twin[k] = v
+                        out[k] = v
                     continue
-                v, tv = f(v, bad)
+                v = f(v, bad)
                 if not is_empty(v):
                     out[k] = v
-                    twin[k] = tv
-            return out, twin
+            return out
 
         fn = enc_array if kind == "array" else enc_map
         pending[node] = fn
@@ -686,26 +654,16 @@ def writer_source(schema: str) -> str:
 
 
 def encode_document_full(doc: dict[str, Any]) -> Encoded:
-    """The document as gobl writes it, that output read back, and whether it is plain."""
+    """The document as gobl writes it, whether it is plain, and whether it reads back."""
     node = node_for(str(doc.get("$schema", "")))
     if node is None:
         raise GoblError(ErrorKey.UNKNOWN_SCHEMA, f"unknown schema '{doc.get('$schema', '')}'")
     bad: list[Any] = []
     try:
-        out, twin = _encoder(node)(doc, bad)
-    except _NoTwin:
-        return Encoded(encode(doc, node), None, False)
-    return Encoded(out, _Typed(twin), not bad)
-
-
-def encode_document_typed(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """:func:`encode_document`, and the output read back as :func:`decode_document` would.
-
-    The second value is ``None`` when reading the output back would fail; it is a private
-    dict type that :func:`decode_document` returns unchanged.
-    """
-    enc = encode_document_full(doc)
-    return enc.out, enc.twin
+        out = _encoder(node)(doc, bad)
+    except _Unreadable:
+        return Encoded(encode(doc, node), False, False)
+    return Encoded(out, not bad, True)
 
 
 def encode_document(doc: dict[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,12 @@ ZERO_UUID: Final = "00000000-0000-0000-0000-000000000000"
 
 
 def decode(value: Any, node: Node, path: str = "$") -> Any:
-    """Typed copy of raw JSON: amounts and percentages become value objects."""
+    """Typed copy of raw JSON: amounts and percentages become value objects.
+
+    A member of a known type given as ``null`` is left out: Go reads ``null`` into a pointer,
+    slice or map as nil and leaves any other field at its zero value (``num.Amount`` reads
+    ``null`` as nothing), which in gobl's documents comes to the same as leaving it out.
+    """
     kind = node.kind
     if kind == "object":
         if not isinstance(value, dict):
@@ -38,7 +43,10 @@ def decode(value: Any, node: Node, path: str = "$") -> Any:
         out: dict[str, Any] = {}
         for k, v in value.items():
             sub = props.get(k)
-            out[k] = v if sub is None or v is None else decode(v, sub, f"{path}.{k}")
+            if sub is None:
+                out[k] = v
+            elif v is not None:  # a member given as null is absent, as gobl reads it
+                out[k] = decode(v, sub, f"{path}.{k}")
         return out
     if kind == "array":
         if not isinstance(value, list):
