@@ -83,10 +83,14 @@ def calculate_document(
 
 
 def _calculate(
-    doc: dict[str, Any], *, uuid_factory: UuidFactory | None, now: datetime | None
+    doc: dict[str, Any],
+    *,
+    uuid_factory: UuidFactory | None,
+    now: datetime | None,
+    path: str = "$",
 ) -> tuple[dict[str, Any], Encoded]:
-    """The calculated document (typed) and gobl's JSON of it."""
-    typed = decode_document(doc)  # fresh containers: the input is not modified
+    """The calculated document (typed) and gobl's JSON of it; ``path`` is where ``doc`` sits."""
+    typed = decode_document(doc, path)  # fresh containers: the input is not modified
     if now is not None and typed.get("$schema") == _INVOICE_SCHEMA and not typed.get("issue_date"):
         typed["issue_date"] = now.date().isoformat()
     calculate_typed(typed)
@@ -119,7 +123,7 @@ def wrap(
         doc = data.get("doc") or {}
     else:
         given, doc = None, data
-    typed, enc = _calculate(doc, uuid_factory=uuid_factory, now=now)
+    typed, enc = _calculate(doc, uuid_factory=uuid_factory, now=now, path="$.doc")
     out, plain = enc.out, enc.plain
     if given is None:
         uuid = str(uuid_factory())

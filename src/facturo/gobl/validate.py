@@ -33,7 +33,7 @@ def document_faults(doc: dict[str, Any], prefix: str = "") -> list[Fault]:
     An invoice that :func:`~facturo.gobl.rules.clean_invoice.is_clean` sees through has none,
     and is answered in one pass; any other document goes through :func:`rule_faults`.
     """
-    return typed_faults(decode_document(doc), prefix)
+    return typed_faults(decode_document(doc, prefix or "$"), prefix)
 
 
 def typed_faults(typed: dict[str, Any], prefix: str = "") -> list[Fault]:
@@ -101,7 +101,7 @@ def envelope_faults(env: dict[str, Any]) -> list[Fault]:
     if not doc:
         out.append(Fault("GOBL-ENVELOPE-03", "envelope doc is required", ("$.doc",)))
         return out
-    typed = decode_document(doc)  # read once: the rules and the digest take the same tree
+    typed = decode_document(doc, "$.doc")  # read once: the rules and the digest take it
     out.extend(typed_faults(typed, prefix="$.doc"))
     dig = head.get("dig") or {}
     if dig.get("val") != digest_document(encode_document(typed)).val:

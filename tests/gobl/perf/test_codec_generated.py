@@ -141,7 +141,7 @@ def test_writer_reports_non_plain_output() -> None:
         "name": "A",
         "meta": {"k": "v"},
         "zz": 1,
-        "alias": 1.5,
+        "addresses": [{"locality": "Madrid", "coords": {"lat": 40.5, "lon": -3.5}}],
     }
     enc = encode_document_full(decode_document(doc))
     assert enc.out == encode(decode_document(doc), node_for(doc["$schema"]))  # type: ignore[arg-type]

@@ -44,6 +44,7 @@ from facturo.gobl.schema.codec_reference import (
     decode,
     encode,
     is_empty,
+    is_json_type,
     plain_value,
 )
 from facturo.gobl.schema.registry import Node, node_for, schema_id
@@ -85,7 +86,7 @@ class Encoded(NamedTuple):
     plain: bool
     """Only dicts, lists, strings, booleans and int64 integers, no null members."""
     readable: bool
-    """:func:`decode_document` reads ``out`` without error (false only beyond 18 digits)."""
+    """Every amount and percentage written reads back (false only beyond 18 digits)."""
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -200,13 +201,19 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
 
         def dec_object(value: Any) -> Any:
             if value.__class__ is not dict and not isinstance(value, dict):
-                return _copy(value)
+                raise TypeError("not an object")  # the reference reader names the path
             out: dict[str, Any] = {}
             for k, v in value.items():
                 if k not in subs:
                     if v.__class__ is str:
                         out[k] = v
-                    elif v is not None or k not in props:
+                    elif k not in props:
+                        out[k] = _copy(v)  # a member gobl does not know, kept as given
+                    elif v is None:
+                        continue
+                    elif k in texts and not isinstance(v, str):
+                        raise TypeError("not text")
+                    else:
                         out[k] = _copy(v)
                 elif v is None:
                     continue
@@ -224,12 +231,13 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
         # arrays of structs: their items' readers, looped over here
         items: dict[str, Callable[[Any], Any]] = {}
         props = frozenset(node.props)
+        texts = frozenset(k for k, sub in node.props.items() if sub.json == "string")
         pending[node] = dec_object  # before the members' readers: schemas are recursive
         subs.update(
             {
                 k: _pending_decoder(sub, pending)
                 for k, sub in node.props.items()
-                if sub.kind != "value"
+                if sub.kind != "value" or sub.json not in ("", "string")
             }
         )
         for k, sub in node.props.items():
@@ -242,11 +250,11 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
         cell: list[Callable[[Any], Any]] = []
 
         # plain values read as themselves when they are text (``ext``, ``meta``, ``$tags``)
-        strings = node.item.kind == "value"
+        strings = node.item.kind == "value" and node.item.json in ("", "string")
 
         def dec_array(value: Any) -> Any:
             if value.__class__ is not list and not isinstance(value, list):
-                return _copy(value)
+                raise TypeError("not an array")
             f = cell[0]
             out = []
             for v in value:
@@ -258,7 +266,7 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
 
         def dec_map(value: Any) -> Any:
             if value.__class__ is not dict and not isinstance(value, dict):
-                return _copy(value)
+                raise TypeError("not an object")
             f = cell[0]
             out = {}
             for k, v in value.items():
@@ -270,20 +278,35 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
         cell.append(_pending_decoder(node.item, pending))
         return fn
     readers = {"amount": _dec_amount, "percentage": _dec_percentage, "any": _dec_any}
-    fn = readers.get(kind, _copy)
-    pending[node] = fn
-    return fn
+    leaf = readers.get(kind) or (_plain_reader(node.json) if node.json else _copy)
+    pending[node] = leaf
+    return leaf
 
 
-def decode_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """Typed copy of a document (see :func:`decode`), in fresh containers throughout."""
+def _plain_reader(json: str) -> Callable[[Any], Any]:
+    """A reader for a plain value of a JSON type: the value itself, or a TypeError."""
+
+    def dec_plain(value: Any) -> Any:
+        if value is None or is_json_type(value, json):
+            return _copy(value)
+        raise TypeError(f"not {json}")
+
+    return dec_plain
+
+
+def decode_document(doc: dict[str, Any], path: str = "$") -> dict[str, Any]:
+    """Typed copy of a document (see :func:`decode`), in fresh containers throughout.
+
+    ``path`` is where the document sits, for the paths of input errors (``$.doc`` in an
+    envelope, as validation faults have it).
+    """
     node = node_for(str(doc.get("$schema", "")))
     if node is None:
         raise GoblError(ErrorKey.UNKNOWN_SCHEMA, f"unknown schema '{doc.get('$schema', '')}'")
     try:
         out: dict[str, Any] = _decoder(node)(doc)
     except (InvalidAmount, TypeError):
-        decode(doc, node)  # raises the error with the path of the value
+        decode(doc, node, path)  # raises the error with the path of the value
         raise
     return out
 

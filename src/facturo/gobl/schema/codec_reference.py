@@ -21,6 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Final
 
+from facturo.errors import Fault
 from facturo.gobl.errors import ErrorKey, GoblError
 from facturo.gobl.num import Amount, InvalidAmount, Percentage
 from facturo.gobl.schema.registry import Node, node_for
@@ -31,32 +32,35 @@ ZERO_UUID: Final = "00000000-0000-0000-0000-000000000000"
 def decode(value: Any, node: Node, path: str = "$") -> Any:
     """Typed copy of raw JSON: amounts and percentages become value objects.
 
-    A member of a known type given as ``null`` is left out: Go reads ``null`` into a pointer,
-    slice or map as nil and leaves any other field at its zero value (``num.Amount`` reads
-    ``null`` as nothing), which in gobl's documents comes to the same as leaving it out.
+    A value of the wrong JSON type for its field (an array where gobl has a struct, a number
+    where it has text) is refused with a ``type`` fault at its path, as Go's ``encoding/json``
+    refuses to read it into the struct. A member of a known type given as ``null`` is left
+    out: Go reads ``null`` into a pointer, slice or map as nil and leaves any other field at
+    its zero value (``num.Amount`` reads ``null`` as nothing), which in gobl's documents comes
+    to the same as leaving it out.
     """
     kind = node.kind
     if kind == "object":
         if not isinstance(value, dict):
-            return value
+            raise wrong_type(path, "an object", value)
         props = node.props
         out: dict[str, Any] = {}
         for k, v in value.items():
             sub = props.get(k)
             if sub is None:
                 out[k] = v
-            elif v is not None:  # a member given as null is absent, as gobl reads it
+            elif v is not None:
                 out[k] = decode(v, sub, f"{path}.{k}")
         return out
     if kind == "array":
         if not isinstance(value, list):
-            return value
+            raise wrong_type(path, "an array", value)
         item = node.item
         assert item is not None
         return [decode(v, item, f"{path}[{i}]") for i, v in enumerate(value) if v is not None]
     if kind == "map":
         if not isinstance(value, dict):
-            return value
+            raise wrong_type(path, "an object", value)
         item = node.item
         assert item is not None
         return {k: decode(v, item, f"{path}.{k}") for k, v in value.items()}
@@ -66,19 +70,68 @@ def decode(value: Any, node: Node, path: str = "$") -> Any:
         try:
             return Amount.parse(value)
         except (InvalidAmount, TypeError) as exc:
-            raise GoblError(ErrorKey.INPUT, f"{path}: {exc}") from exc
+            raise _unreadable(path, exc) from exc
     if kind == "percentage":
         if isinstance(value, Percentage):
             return value
         try:
             return Percentage.parse(value)
         except (InvalidAmount, TypeError) as exc:
-            raise GoblError(ErrorKey.INPUT, f"{path}: {exc}") from exc
+            raise _unreadable(path, exc) from exc
     if kind == "any" and isinstance(value, dict):
         sub_node = node_for(str(value.get("$schema", "")))
         if sub_node is not None:
             return decode(value, sub_node, path)
+    if node.json and value is not None and not is_json_type(value, node.json):
+        raise wrong_type(path, _EXPECTED[node.json], value)
     return value
+
+
+_EXPECTED: Final = {
+    "string": "text",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "number": "a number",
+}
+
+
+def is_json_type(value: Any, json: str) -> bool:
+    """Whether a plain value can be read into a field of this schema type, as Go reads it."""
+    t = value.__class__
+    if json == "string":
+        return isinstance(value, str)
+    if json == "integer":
+        return t is int  # not true/false, and not 1.0: Go refuses both for an int field
+    if json == "boolean":
+        return t is bool
+    return t is not bool and isinstance(value, int | float | Decimal)
+
+
+def wrong_type(path: str, expected: str, value: Any) -> GoblError:
+    """The ``input`` error for a value of the wrong JSON type, with a ``type`` fault."""
+    message = f"expected {expected}, got {_json_kind(value)}"
+    return GoblError(ErrorKey.INPUT, f"{path}: {message}", faults=[Fault("type", message, (path,))])
+
+
+def _unreadable(path: str, exc: Exception) -> GoblError:
+    """The ``input`` error for an amount or percentage that does not read, with a fault."""
+    return GoblError(ErrorKey.INPUT, f"{path}: {exc}", faults=[Fault("format", str(exc), (path,))])
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if value is None:
+        return "null"
+    return type(value).__name__
 
 
 def is_empty(v: Any) -> bool:

@@ -27,22 +27,26 @@ Kind = Literal["object", "array", "map", "amount", "percentage", "value", "any"]
 class Node:
     """How one JSON value of a gobl type is read and written."""
 
-    __slots__ = ("dec", "enc", "item", "kind", "name", "props")
+    __slots__ = ("dec", "enc", "item", "json", "kind", "name", "props")
 
-    def __init__(self, kind: Kind, name: str = "") -> None:
+    def __init__(self, kind: Kind, name: str = "", json: str = "") -> None:
         self.kind: Kind = kind
         self.name = name
+        self.json = json
+        """For a plain value, the JSON type its schema gives (``string``, ``integer``,
+        ``boolean``, ``number``), which is the Go type it is read into; "" for any."""
         self.props: dict[str, Node] = {}
         self.item: Node | None = None
         # the codec's compiled reader and writer for this node, made on first use
         self.dec: Callable[[Any], Any] | None = None
-        self.enc: Callable[[Any, list[Any]], tuple[Any, Any]] | None = None
+        self.enc: Callable[[Any, list[Any]], Any] | None = None
 
     def __repr__(self) -> str:
         return f"Node({self.kind}, {self.name})"
 
 
 _VALUE: Final = Node("value")
+_PLAIN: Final = {t: Node("value", json=t) for t in ("string", "integer", "boolean", "number")}
 _AMOUNT_NODE: Final = Node("amount")
 _PERCENT_NODE: Final = Node("percentage")
 _ANY: Final = Node("any")
@@ -136,4 +140,4 @@ def _spec_node(
         return node
     if typ == "object":
         return _ANY
-    return _VALUE
+    return _PLAIN.get(typ, _VALUE) if isinstance(typ, str) else _VALUE
