@@ -8,6 +8,7 @@ validation use. Definitions are immutable after loading and cached for the proce
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -160,12 +161,44 @@ def _read(*parts: str) -> dict[str, Any] | None:
     return data
 
 
-@cache
-def regime(country: str) -> RegimeDef | None:
+# Definitions by the code a document gave, for the codes that have one. Codes come from
+# documents, so only found definitions are kept: a table of every code ever asked for would
+# grow without bound (the few spellings of a known code are all it ever holds).
+_REGIMES: dict[str | None, RegimeDef] = {}
+_ADDONS: dict[str, AddonDef] = {}
+
+
+def regime(country: str | None) -> RegimeDef | None:
     """The regime of a tax country (``ES``), or None when this port has no data for it."""
-    if not country or not country.isalpha():
+    found = _REGIMES.get(country)
+    if found is None:
+        found = _load_regime(country)
+        if found is not None:
+            _REGIMES[country] = found
+    return found
+
+
+@cache
+def _regime_files() -> frozenset[str]:
+    return frozenset(_stems("regimes"))
+
+
+def _stems(folder: str) -> Iterator[str]:
+    for entry in resources.files("facturo.gobl.data").joinpath(folder).iterdir():
+        if entry.name.endswith(".json"):
+            yield entry.name[: -len(".json")]
+
+
+def _load_regime(country: str | None) -> RegimeDef | None:
+    if country.__class__ is not str or country.lower() not in _regime_files():
         return None
-    data = _read("regimes", country.lower() + ".json")
+    return _regime_file(country.lower())
+
+
+@cache
+def _regime_file(stem: str) -> RegimeDef | None:
+    """One definition per file, whatever the spelling of the code that asked for it."""
+    data = _read("regimes", stem + ".json")
     if data is None:
         return None
     return RegimeDef(
@@ -182,10 +215,23 @@ def regime(country: str) -> RegimeDef | None:
     )
 
 
-@cache
 def addon(key: str) -> AddonDef | None:
     """An addon definition by key (``es-verifactu-v1``), or None if unknown here."""
-    if not key or "/" in key or "." in key:
+    found = _ADDONS.get(key)
+    if found is None:
+        found = _load_addon(key)
+        if found is not None:
+            _ADDONS[key] = found
+    return found
+
+
+@cache
+def _addon_files() -> frozenset[str]:
+    return frozenset(_stems("addons"))
+
+
+def _load_addon(key: str) -> AddonDef | None:
+    if key.__class__ is not str or key not in _addon_files():
         return None
     data = _read("addons", key + ".json")
     if data is None:
