@@ -72,6 +72,7 @@ OP_CLASS = "es-verifactu-op-class"
         ((*LINE, "i"), "1", "$.doc.lines[0].i", "expected a whole number, got text"),
         ((*LINE, "i"), True, "$.doc.lines[0].i", "expected a whole number, got true"),
         (("issue_date",), 20241204, "$.doc.issue_date", "expected text, got a number"),
+        (("tax",), {"tags": "simplified"}, "$.doc.tax.tags", "expected an array, got text"),
     ],
 )  # fmt: skip
 def test_a_value_of_the_wrong_type_is_refused_at_its_path(

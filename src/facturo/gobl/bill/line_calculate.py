@@ -49,7 +49,7 @@ def _exchange(ctx: LineContext, item: dict[str, Any], where: str) -> None:
         return
     for alt in item.get("alt_prices") or ():
         if alt.get("currency") == ctx.currency:
-            value: Amount = alt["value"]
+            value: Amount = alt.get("value", _ZERO)  # left out: Go's zero amount
             item["price"] = value.rescale_up(ctx.rr.subunits)
             break
     else:
@@ -60,7 +60,7 @@ def _exchange(ctx: LineContext, item: dict[str, Any], where: str) -> None:
             raise calculation(
                 f"{where}: item: no exchange rate found from '{cur}' to '{ctx.currency}'"
             )
-        item["price"] = price.multiply(rate["amount"]).rescale(ctx.rr.subunits)
+        item["price"] = price.multiply(rate.get("amount", _ZERO)).rescale(ctx.rr.subunits)
     item["currency"] = ctx.currency
     item["alt_prices"] = [{"currency": cur, "value": price}]
 

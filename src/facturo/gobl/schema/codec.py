@@ -230,13 +230,14 @@ def _compile_decoder(node: Node, pending: dict[Node, Callable[[Any], Any]]) -> C
 
         # arrays of structs: their items' readers, looped over here
         items: dict[str, Callable[[Any], Any]] = {}
-        props = frozenset(node.props)
-        texts = frozenset(k for k, sub in node.props.items() if sub.json == "string")
+        members = {**node.props, **node.legacy}
+        props = frozenset(members)
+        texts = frozenset(k for k, sub in members.items() if sub.json == "string")
         pending[node] = dec_object  # before the members' readers: schemas are recursive
         subs.update(
             {
                 k: _pending_decoder(sub, pending)
-                for k, sub in node.props.items()
+                for k, sub in members.items()
                 if sub.kind != "value" or sub.json not in ("", "string")
             }
         )

@@ -46,7 +46,7 @@ def decode(value: Any, node: Node, path: str = "$") -> Any:
         props = node.props
         out: dict[str, Any] = {}
         for k, v in value.items():
-            sub = props.get(k)
+            sub = props.get(k) or node.legacy.get(k)
             if sub is None:
                 out[k] = v
             elif v is not None:

@@ -27,7 +27,7 @@ Kind = Literal["object", "array", "map", "amount", "percentage", "value", "any"]
 class Node:
     """How one JSON value of a gobl type is read and written."""
 
-    __slots__ = ("dec", "enc", "item", "json", "kind", "name", "props")
+    __slots__ = ("dec", "enc", "item", "json", "kind", "legacy", "name", "props")
 
     def __init__(self, kind: Kind, name: str = "", json: str = "") -> None:
         self.kind: Kind = kind
@@ -36,6 +36,8 @@ class Node:
         """For a plain value, the JSON type its schema gives (``string``, ``integer``,
         ``boolean``, ``number``), which is the Go type it is read into; "" for any."""
         self.props: dict[str, Node] = {}
+        self.legacy: dict[str, Node] = {}
+        """Members gobl still reads into the struct, to migrate them, but never writes."""
         self.item: Node | None = None
         # the codec's compiled reader and writer for this node, made on first use
         self.dec: Callable[[Any], Any] | None = None
@@ -70,6 +72,13 @@ def _file(url: str) -> dict[str, Any] | None:
 
 
 _compiled: dict[tuple[str, str], Node] = {}
+
+# Old input forms gobl's structs still read (``UnmarshalJSON`` into an unexported field, then
+# migrated) and the published schemas no longer list: read with their type checked, never
+# written. ``tax.tags`` became the document's ``$tags``.
+_LEGACY: Final[dict[str, dict[str, dict[str, Any]]]] = {
+    "bill.Tax": {"tags": {"type": "array", "items": {"type": "string"}}},
+}
 
 
 # schema URL -> its node, for the URLs found: every build asks for its document's node when
@@ -131,6 +140,9 @@ def _spec_node(
             _compiled[key] = node  # registered before children: schemas are recursive
         for prop, sub in spec["properties"].items():
             node.props[prop] = _spec_node(url, sub)
+        for prop, sub in _LEGACY.get(name, {}).items():
+            if prop not in node.props:
+                node.legacy[prop] = _spec_node(url, sub)
         return node
     pattern = spec.get("patternProperties") or spec.get("additionalProperties")
     if typ == "object" and isinstance(pattern, dict):

@@ -14,7 +14,7 @@ documents) are summed and rounded with ``Amount`` by :func:`sum_total` and
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount, Percentage
@@ -322,23 +322,36 @@ def _acc(av: int, ae: int, xv: int, xe: int, precise: bool) -> tuple[int, int]:
     return av + xv * POW10[ae - xe], ae
 
 
+# Go's zero amount, for a member a given total leaves out
+_ZERO: Final = Amount(0, 0)
+
+
 def sum_total(total: dict[str, Any], rr: Rounding) -> None:
+    """Sums of a tax total given in a document (a preceding one's, a payment line's).
+
+    A member left out is Go's zero value, as gobl reads it: no categories or rates, a base of
+    zero, a surcharge of zero percent.
+    """
     tsum = rr.zero
     retained: Amount | None = None
-    for ct in total["categories"]:
+    for ct in total.get("categories") or ():
         amount = rr.zero
         surcharge: Amount | None = None
-        for rate in ct["rates"]:
+        for rate in ct.get("rates") or ():
             pct: Percentage | None = rate.get("percent")
             if pct is None:
                 rate["amount"] = rr.zero
                 continue
-            ra = pct.of(rate["base"])
+            base: Amount | None = rate.get("base")
+            if base is None:
+                base = rate["base"] = _ZERO
+            ra = pct.of(base)
             rate["amount"] = ra
             amount = rr.match(amount, ra).add(ra)
             sc = rate.get("surcharge")
             if sc is not None:
-                sa = sc["percent"].of(rate["base"])
+                sp: Percentage | None = sc.get("percent")
+                sa = sp.of(base) if sp is not None else _ZERO
                 sc["amount"] = sa
                 s0 = surcharge if surcharge is not None else rr.zero
                 surcharge = rr.match(s0, sa).add(sa)
@@ -365,8 +378,8 @@ def sum_total(total: dict[str, Any], rr: Rounding) -> None:
 def round_total(total: dict[str, Any], subunits: int) -> None:
     """Round every amount of a tax total to the currency (half away from zero)."""
     for ct in total.get("categories") or ():
-        for rate in ct["rates"]:
-            rate["base"] = rate["base"].rescale(subunits)
+        for rate in ct.get("rates") or ():
+            rate["base"] = rate.get("base", _ZERO).rescale(subunits)
             rate["amount"] = rate["amount"].rescale(subunits)
             if rate.get("surcharge"):
                 rate["surcharge"]["amount"] = rate["surcharge"]["amount"].rescale(subunits)
