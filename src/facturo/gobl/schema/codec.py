@@ -64,8 +64,8 @@ _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 _AMOUNT_SAFE: Final = 10**18
 # the two decimals of an amount of at least 1.00, by its remainder: the writers print such an
-# amount as its whole units, a point and these, with no slicing of its digits
-_CENTS: Final = tuple(f"{i:02d}" for i in range(100))
+# amount as its whole units and these (the point included), with no slicing of its digits
+_CENTS: Final = tuple(f".{i:02d}" for i in range(100))
 _PARSED_MAX: Final = 4096
 
 # Readers and writers are made once per node, on first use. A node's code is published only
@@ -414,7 +414,7 @@ _MEMBER: Final = {
         if c is ReadAmount:
             out[{k}] = v._text
         elif c is Amount and v._exp == 2 and 100 <= (n := v._value) < SAFE:
-            out[{k}] = f"{{n // 100}}.{{CENTS[n % 100]}}"
+            out[{k}] = str(n // 100) + CENTS[n % 100]
         elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
             out[{k}] = v.__str__()
         else:
@@ -428,7 +428,7 @@ _MEMBER: Final = {
         elif c is Amount and v is last:
             out[{k}] = text
         elif c is Amount and v._exp == 2 and 100 <= (n := v._value) < SAFE:
-            out[{k}] = text = f"{{n // 100}}.{{CENTS[n % 100]}}"
+            out[{k}] = text = str(n // 100) + CENTS[n % 100]
             last = v
         elif c is Amount and -SAFE < v._value < SAFE and v._exp <= MAXD:
             out[{k}] = text = v.__str__()
