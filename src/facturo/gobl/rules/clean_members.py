@@ -16,6 +16,7 @@ from facturo.gobl.addons.es_verifactu.bill import IDENTITY_TYPE
 from facturo.gobl.bill import invoice_rules
 from facturo.gobl.cal import rules as cal_rules
 from facturo.gobl.currency import is_defined
+from facturo.gobl.num import Amount
 from facturo.gobl.org import rules as org_rules
 from facturo.gobl.pay import rules as pay_rules
 from facturo.gobl.regimes.es.bill_invoice import is_valid_tax_code
@@ -28,7 +29,7 @@ def party_clean(party: dict[str, Any], plan: Plan) -> bool:
     if not plan.party.isdisjoint(party):
         return False
     tid = party.get("tax_id")
-    if tid is not None:
+    if tid is not None and (tid or tid.__class__ is dict):  # else the writer leaves it out
         if tid.__class__ is not dict or not tid.get("country"):
             return False
         code = tid.get("code")
@@ -156,10 +157,10 @@ def verifactu_identities(ids: Any) -> bool | None:
             continue
         if ext.__class__ is not dict:
             return None
-        if IDENTITY_TYPE in ext:
+        it = ext.get(IDENTITY_TYPE)
+        if it:  # an empty value is not written, so the rules never see it
             typed = True
-            it = ext[IDENTITY_TYPE]
-            if it and it != "02" and not ident.get("country"):
+            if it != "02" and not ident.get("country"):
                 return None
     return typed
 
@@ -170,7 +171,8 @@ def line_extras_clean(line: dict[str, Any]) -> bool:
     if period is not None and (period.__class__ is not dict or not period_clean(period)):
         return False
     ident = line.get("identifier")
-    if ident is not None and (ident.__class__ is not dict or not identities_clean([ident])):
+    written = ident is not None and (ident or ident.__class__ is dict)  # else it is left out
+    if written and (ident.__class__ is not dict or not identities_clean([ident])):
         return False
     notes = line.get("notes")
     return notes is None or notes_clean(notes, verifactu=False)
@@ -267,8 +269,11 @@ def preceding_clean(refs: Any, plan: Plan, verifactu: bool, typ: str) -> bool:
         ids = ref.get("identities")
         if ids is not None and not identities_clean(ids):
             return False
-        if verifactu and typ == "corrective" and not ref.get("tax"):
-            return False
+        if verifactu and typ == "corrective":
+            # the rule asks for a tax that is not empty as written: one with a sum is
+            tax = ref.get("tax")
+            if tax.__class__ is not dict or not isinstance(tax.get("sum"), Amount):
+                return False
     return True
 
 
