@@ -50,13 +50,11 @@ from facturo.gobl.bill import invoice_rules, tax_rules
 from facturo.gobl.currency import is_defined
 from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.num import Amount
-from facturo.gobl.org import rules as org_rules
 from facturo.gobl.rules import clean_plan
 from facturo.gobl.rules.clean_members import (
     dates_clean,
     each,
-    identities_clean,
-    line_charge_clean,
+    item_extras_clean,
     line_extras_clean,
     notes_clean,
     party_clean,
@@ -96,27 +94,21 @@ def _clean(inv: dict[str, Any]) -> bool:
     no call per rule and no path written; the rare members have helpers of their own.
     """
     plan = clean_plan.plan()
-    if plan is None or inv.get("$schema") != INVOICE or not plan.invoice.isdisjoint(inv):
+    if plan is None or inv.get("$schema") != INVOICE:
+        return False
+    if not plan.invoice.isdisjoint(inv):
         return False
     # document ------------------------------------------------------------------------------
-    country = inv.get("$regime", "")
-    if country is not None and country.__class__ is not str:
+    addons = inv.get("$addons") or []
+    if addons.__class__ is not list:
         return False
-    reg = regime(country)
-    addons = inv.get("$addons")
-    verifactu = False
-    if addons:
-        if addons.__class__ is not list:
+    country = inv.get("$regime", "")
+    profile = _PROFILES.get((country, *addons))
+    if profile is None:
+        profile = _profile(country, addons)
+        if profile is None:
             return False
-        for key in addons:
-            if key.__class__ is not str or addon(key) is None:
-                return False
-            code = ADDONS.get(key)
-            rules = code.invoice_rules if code is not None else None
-            if rules is verifactu_rules.check_invoice:
-                verifactu = True
-            elif rules is not None:
-                return False
+    reg, verifactu, ext_keys, verdicts = profile
     typ = inv.get("type")
     if typ.__class__ is not str or typ not in invoice_rules.TYPES:
         return False
@@ -144,7 +136,8 @@ def _clean(inv: dict[str, Any]) -> bool:
             return False
         if point and inv.get("value_date"):
             return False
-        if not each(tax.get("notes"), lambda note: bool(note.get("text"))):
+        notes = tax.get("notes")
+        if notes is not None and not each(notes, _has_text):
             return False
         ext = tax.get("ext")
         if ext:
@@ -191,10 +184,11 @@ def _clean(inv: dict[str, Any]) -> bool:
             return False
         if typ in _CORRECTIONS and doc_type not in _CORRECTION_DOCS:
             return False
-        if not can_convert_to(inv, "EUR"):
+        if currency != "EUR" and not can_convert_to(inv, "EUR"):
             return False
         tid = customer.get("tax_id") if customer else None
-        typed_id = verifactu_identities(customer.get("identities") if customer else None)
+        ids = customer.get("identities") if customer else None
+        typed_id = verifactu_identities(ids) if ids else False
         if typed_id is None:
             return False
         if doc_type in _SIMPLIFIED:
@@ -210,29 +204,25 @@ def _clean(inv: dict[str, Any]) -> bool:
         return False
     if charges.__class__ is not list or not (lines or discounts or charges):
         return False
-    ext_keys = invoice_rules.ext_keys_of(reg, tuple(addons or ()))
     line_other = plan.line
     line_watch = plan.line_watch  # a line holds none of these, most of the time
     item_other = plan.item
+    item_watch = plan.item_watch
     for line in lines:
-        if line.__class__ is not dict or not line.get("i"):
+        # members that absent fail anyway are read by subscript: a KeyError is a no, too
+        if line.__class__ is not dict or not line["i"]:
             return False
-        item = line.get("item")
-        if item.__class__ is not dict or not item_other.isdisjoint(item) or not item.get("name"):
+        item = line["item"]
+        if item.__class__ is not dict or not item["name"]:
             return False
-        price = item.get("price")
-        if price is None or price.is_negative():  # the method the item rule calls
+        if item["price"].is_negative():  # the method the item rule calls
             return False
-        ids = item.get("identities")
-        if ids is not None and not identities_clean(ids):
-            return False
-        if line.get("sum") is None or line.get("total") is None:
-            return False
-        unit = item.get("unit")
-        if unit and (unit.__class__ is not str or not org_rules.is_unit(unit)):
-            return False
-        code = item.get("currency")
-        if code and (code.__class__ is not str or not is_defined(code)):
+        if not item_watch.isdisjoint(item):
+            if item_other and not item_other.isdisjoint(item):
+                return False
+            if not item_extras_clean(item):
+                return False
+        if line["sum"] is None or line["total"] is None:
             return False
         mods = line.get("discounts")
         if mods:
@@ -243,13 +233,6 @@ def _clean(inv: dict[str, Any]) -> bool:
                     m.get("base") is not None and m.get("percent") is None
                 ):
                     return False
-        mods = line.get("charges")
-        if mods is not None:
-            if mods.__class__ is not list:
-                return False
-            for m in mods:
-                if m.__class__ is not dict or not line_charge_clean(m):
-                    return False
         if not line_watch.isdisjoint(line) and (
             not line_other.isdisjoint(line) or not line_extras_clean(line)
         ):
@@ -259,23 +242,27 @@ def _clean(inv: dict[str, Any]) -> bool:
             if verifactu:
                 return False  # a line needs a main tax
             continue
-        main = _taxes_clean(taxes, reg, ext_keys, verifactu)
+        main = _taxes_clean(taxes, reg, verdicts, ext_keys, verifactu)
         if main is None or (verifactu and not main):
             return False
     for mods, other in ((discounts, plan.discount), (charges, plan.charge)):
         for m in mods:
-            if m.__class__ is not dict or not other.isdisjoint(m):
+            if m.__class__ is not dict or (other and not other.isdisjoint(m)):
                 return False
             if m.get("base") is not None and m.get("percent") is None:
                 return False
             taxes = m.get("taxes")
-            if taxes and _taxes_clean(taxes, reg, ext_keys, verifactu) is None:
+            if taxes and _taxes_clean(taxes, reg, verdicts, ext_keys, verifactu) is None:
                 return False
     return True
 
 
 def _taxes_clean(
-    taxes: Any, reg: RegimeDef | None, ext_keys: frozenset[str], verifactu: bool
+    taxes: Any,
+    reg: RegimeDef | None,
+    verdicts: Verdicts,
+    ext_keys: frozenset[str],
+    verifactu: bool,
 ) -> bool | None:
     """None when a rule on the combos ``taxes`` fails; else whether one is a main tax.
 
@@ -299,10 +286,11 @@ def _taxes_clean(
         if key.__class__ is not str or (rate is not None and rate.__class__ is not str):
             return None
         if reg is not None:
-            hit = _VERDICTS.get((id(reg), cat, key, rate, percent is None))
-            if hit is None:
-                hit = _verdict(reg, cat, key, rate, percent is None)
-            if not hit[1]:
+            try:
+                ok = verdicts[cat][key][rate][percent is None]
+            except KeyError:
+                ok = _verdict(reg, verdicts, cat, key, rate)[percent is None]
+            if not ok:
                 return None
         ext = combo.get("ext")
         if ext and (ext.__class__ is not dict or not ext_keys.issuperset(ext)):
@@ -327,20 +315,62 @@ def _taxes_clean(
     return main
 
 
-# (regime, category, key, rate, no percent) -> the regime and whether the combo rules that read
-# the regime's definitions pass; the entry keeps the regime (and so its id) alive
-_VERDICTS: dict[tuple[int, str, str, str | None, bool], tuple[RegimeDef, bool]] = {}
+# Verdicts, by category, key and rate, on the combo rules that read a regime's definitions:
+# (with a percent, without one). Nested tables of text keys are read faster than one table of
+# tuples, which would be built and hashed for every combo.
+Verdicts = dict[str, dict[str, dict[str | None, tuple[bool, bool]]]]
+
+# (regime, add-ons) -> the regime, whether es-verifactu-v1's rules run, the extension keys the
+# combos may use and the regime's verdicts; for the invoices the one pass follows only
+Profile = tuple[RegimeDef | None, bool, frozenset[str], Verdicts]
+_PROFILES: dict[tuple[Any, ...], Profile] = {}
+_VERDICTS: dict[int, tuple[RegimeDef, Verdicts]] = {}  # by regime, which the entry keeps alive
+_SIZE: Final = [0]  # verdicts remembered, over every regime
+
+
+def _profile(country: Any, addons: list[Any]) -> Profile | None:
+    """What ``$regime`` and ``$addons`` decide for the one pass, remembered; None when it
+    does not follow an invoice with these (an add-on with rules of its own, say)."""
+    if country is not None and country.__class__ is not str:
+        return None
+    reg = regime(country)
+    verifactu = False
+    for key in addons:
+        if key.__class__ is not str or addon(key) is None:
+            return None
+        code = ADDONS.get(key)
+        rules = code.invoice_rules if code is not None else None
+        if rules is verifactu_rules.check_invoice:
+            verifactu = True
+        elif rules is not None:
+            return None
+    verdicts: Verdicts = {}
+    if reg is not None:
+        verdicts = _VERDICTS.setdefault(id(reg), (reg, verdicts))[1]
+    profile = (reg, verifactu, invoice_rules.ext_keys_of(reg, tuple(addons)), verdicts)
+    if len(_PROFILES) >= 256:
+        _PROFILES.clear()
+    _PROFILES[(country, *addons)] = profile
+    return profile
+
+
+def _has_text(note: dict[str, Any]) -> bool:
+    """GOBL-TAX-NOTE-01: a tax note has text."""
+    return bool(note.get("text"))
 
 
 def _verdict(
-    reg: RegimeDef, cat_code: str, key: str, rate: str | None, no_percent: bool
-) -> tuple[RegimeDef, bool]:
-    """Rules COMBO-01..03 of the type and COMBO-04 of the invoice, for text, remembered."""
+    reg: RegimeDef, table: Verdicts, cat_code: str, key: str, rate: str | None
+) -> tuple[bool, bool]:
+    """Rules COMBO-01..03 of the type and COMBO-04 of the invoice, with a percent and without
+    one, for text, remembered in ``table``."""
     ok = not text_fault(reg, cat_code, key, rate)
-    if ok and no_percent:
-        cat = reg.categories.get(cat_code)
-        ok = not (cat is not None and cat.keys and cat.keys.get(key) is False)
-    if len(_VERDICTS) >= 4096:
-        _VERDICTS.clear()
-    hit = _VERDICTS[(id(reg), cat_code, key, rate, no_percent)] = (reg, ok)
+    cat = reg.categories.get(cat_code)
+    bare = ok and not (cat is not None and cat.keys and cat.keys.get(key) is False)
+    if _SIZE[0] >= 4096:
+        for _, old in _VERDICTS.values():
+            old.clear()
+        _SIZE[0] = 0
+    _SIZE[0] += 1
+    hit = table.setdefault(cat_code, {}).setdefault(key, {})[rate] = (ok, bare)
     return hit

@@ -25,9 +25,11 @@ from facturo.gobl.tax.identity_rules import is_code_format, is_scheme_format
 
 
 def party_clean(party: dict[str, Any], plan: Plan) -> bool:
-    """A party's core and ES rules, and the type checks on its members, pass."""
-    if not plan.party.isdisjoint(party):
-        return False
+    """A party's core and ES rules, and the type checks on its members, pass.
+
+    Most parties hold a tax ID and none of the other checked members, which one test of
+    ``plan.party_watch`` shows; the rest are looked at only when there.
+    """
     tid = party.get("tax_id")
     if tid is not None and (tid or tid.__class__ is dict):  # else the writer leaves it out
         if tid.__class__ is not dict or not tid.get("country"):
@@ -41,6 +43,10 @@ def party_clean(party: dict[str, Any], plan: Plan) -> bool:
         scheme = tid.get("scheme")
         if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
             return False
+    if plan.party_watch.isdisjoint(party):
+        return True
+    if plan.party and not plan.party.isdisjoint(party):
+        return False
     ids = party.get("identities")
     if ids is not None and not identities_clean(ids):
         return False
@@ -165,8 +171,27 @@ def verifactu_identities(ids: Any) -> bool | None:
     return typed
 
 
+def item_extras_clean(item: dict[str, Any]) -> bool:
+    """The rules on an item's identities, unit and currency."""
+    ids = item.get("identities")
+    if ids is not None and not identities_clean(ids):
+        return False
+    unit = item.get("unit")
+    if unit and (unit.__class__ is not str or not org_rules.is_unit(unit)):
+        return False
+    code = item.get("currency")
+    return not code or (code.__class__ is str and is_defined(code))
+
+
 def line_extras_clean(line: dict[str, Any]) -> bool:
-    """The rules on a line's period, identifier and notes."""
+    """The rules on a line's charges, period, identifier and notes."""
+    charges = line.get("charges")
+    if charges:  # an empty one (or a blank in its place) is not written
+        if charges.__class__ is not list:
+            return False
+        for m in charges:
+            if m.__class__ is not dict or not line_charge_clean(m):
+                return False
     period = line.get("period")
     if period is not None and (period.__class__ is not dict or not period_clean(period)):
         return False
@@ -203,18 +228,19 @@ def line_charge_clean(charge: dict[str, Any]) -> bool:
 
 
 def dates_clean(obj: dict[str, Any], type_name: str, required: str = "") -> bool:
-    """The date rule on each ``cal.Date`` member of a type, and the member ``required`` there."""
+    """The date rule on each ``cal.Date`` member of a type, and the member ``required`` there.
+
+    A member is a calendar day when it is text, and there when required; a value of another
+    class is left to the general path, which says what it is.
+    """
     for name in cal_rules.DATE_FIELDS[type_name]:
-        if not date_clean(obj.get(name), required=name == required):
+        text = obj.get(name)
+        if text:
+            if text.__class__ is not str or not cal_rules.is_date(text):
+                return False
+        elif name == required or (text is not None and text.__class__ is not str):
             return False
     return not required or bool(obj.get(required))
-
-
-def date_clean(text: Any, required: bool) -> bool:
-    """A ``cal.Date`` member passes: a calendar day when it is text (and there when required)."""
-    if text.__class__ is str:
-        return cal_rules.is_date(text) if text else not required
-    return text is None and not required  # another class: the general path says what it is
 
 
 def notes_clean(notes: Any, verifactu: bool) -> bool:
