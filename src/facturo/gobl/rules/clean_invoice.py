@@ -237,82 +237,91 @@ def _clean(inv: dict[str, Any]) -> bool:
             not line_other.isdisjoint(line) or not line_extras_clean(line)
         ):
             return False
-        taxes = line.get("taxes")
-        if not taxes:
-            if verifactu:
-                return False  # a line needs a main tax
-            continue
-        main = _taxes_clean(taxes, reg, verdicts, ext_keys, verifactu)
-        if main is None or (verifactu and not main):
-            return False
+    if not _taxes_clean(lines, reg, verdicts, ext_keys, verifactu):
+        return False
     for mods, other in ((discounts, plan.discount), (charges, plan.charge)):
         for m in mods:
             if m.__class__ is not dict or (other and not other.isdisjoint(m)):
                 return False
             if m.get("base") is not None and m.get("percent") is None:
                 return False
-            taxes = m.get("taxes")
-            if taxes and _taxes_clean(taxes, reg, verdicts, ext_keys, verifactu) is None:
-                return False
+        if mods and not _taxes_clean(mods, reg, verdicts, ext_keys, verifactu, lines=False):
+            return False
     return True
 
 
 def _taxes_clean(
-    taxes: Any,
+    holders: list[dict[str, Any]],
     reg: RegimeDef | None,
     verdicts: Verdicts,
     ext_keys: frozenset[str],
     verifactu: bool,
-) -> bool | None:
-    """None when a rule on the combos ``taxes`` fails; else whether one is a main tax.
+    lines: bool = True,
+) -> bool:
+    """Whether the rules on the combos of every one of ``holders`` pass: the lines, or the
+    document's discounts or charges (objects, as the caller has seen).
 
     Core COMBO-04 and 06 and SET-01, the type's COMBO-01..03 and 05 and, with
-    ``es-verifactu-v1``, its TAX-COMBO-01..04 on VAT and IGIC combos.
+    ``es-verifactu-v1``, its TAX-COMBO-01..04 on VAT and IGIC combos and, on lines, its rule
+    that each has a main tax. One call for all the lines, not one per line: the combos are
+    most of a line's checks, and a call costs about as much as the checks of a combo.
     """
-    if taxes.__class__ is not list:
-        return None
-    main = False
-    for combo in taxes:
-        if combo.__class__ is not dict or "country" in combo:
-            return None  # a combo of another country is judged by that regime
-        cat = combo.get("cat")
-        if cat.__class__ is not str:
-            return None
-        percent = combo.get("percent")
-        if percent is None and combo.get("surcharge") is not None:
-            return None
-        key = combo.get("key", "")
-        rate = combo.get("rate")
-        if key.__class__ is not str or (rate is not None and rate.__class__ is not str):
-            return None
-        if reg is not None:
-            try:
-                ok = verdicts[cat][key][rate][percent is None]
-            except KeyError:
-                ok = _verdict(reg, verdicts, cat, key, rate)[percent is None]
-            if not ok:
-                return None
-        ext = combo.get("ext")
-        if ext and (ext.__class__ is not dict or not ext_keys.issuperset(ext)):
-            return None
-        if cat == "VAT" or cat == "IGIC":
-            main = True
-            if verifactu:
-                # values, not keys: the writer drops an empty one, and the rules then miss it
-                if not ext or not ext.get(REGIME):
-                    return None
-                if ext[REGIME] == "01" and ext.get(EXEMPT) in ("E2", "E3"):
-                    return None
-                op_class = ext.get(OP_CLASS)
-                if op_class and ext.get(EXEMPT):
-                    return None
-                if percent is not None and not op_class:
-                    return None
-        elif cat == "IPSI":
-            main = True
-    if len(taxes) > 1 and len({c["cat"] for c in taxes}) != len(taxes):
-        return None
-    return main
+    need_main = verifactu and lines
+    for holder in holders:
+        taxes = holder.get("taxes")
+        if not taxes:  # an empty array, or a blank in its place, is not written
+            if need_main:
+                return False
+            continue
+        if taxes.__class__ is not list:
+            return False
+        main = False
+        for combo in taxes:
+            if combo.__class__ is not dict or "country" in combo:
+                return False  # a combo of another country is judged by that regime
+            cat = combo.get("cat")
+            if cat.__class__ is not str:
+                return False
+            percent = combo.get("percent")
+            if percent is None and combo.get("surcharge") is not None:
+                return False
+            key = combo.get("key", "")
+            rate = combo.get("rate")
+            if key.__class__ is not str or (rate is not None and rate.__class__ is not str):
+                return False
+            if reg is not None:
+                try:
+                    ok = verdicts[cat][key][rate][percent is None]
+                except KeyError:
+                    ok = _verdict(reg, verdicts, cat, key, rate)[percent is None]
+                if not ok:
+                    return False
+            ext = combo.get("ext")
+            if ext and (ext.__class__ is not dict or not ext_keys.issuperset(ext)):
+                return False
+            if cat == "VAT" or cat == "IGIC":
+                main = True
+                if verifactu:
+                    if not ext:
+                        return False
+                    # values, not keys: the writer drops an empty one, and the rules miss it
+                    regime_code = ext.get(REGIME)
+                    exempt = ext.get(EXEMPT)
+                    op_class = ext.get(OP_CLASS)
+                    if not regime_code or (percent is not None and not op_class):
+                        return False
+                    if exempt and (op_class or (regime_code == "01" and exempt in _E2_E3)):
+                        return False
+            elif cat == "IPSI":
+                main = True
+        if len(taxes) > 1 and len({c["cat"] for c in taxes}) != len(taxes):
+            return False
+        if need_main and not main:
+            return False
+    return True
+
+
+_E2_E3: Final = ("E2", "E3")  # the exempt codes es-verifactu TAX-COMBO-02 forbids with regime 01
 
 
 # Verdicts, by category, key and rate, on the combo rules that read a regime's definitions:
