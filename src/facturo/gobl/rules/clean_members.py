@@ -36,9 +36,12 @@ def party_clean(party: dict[str, Any], plan: Plan) -> bool:
             return False
         code = tid.get("code")
         if code:
-            if code.__class__ is not str or not is_code_format(code):
+            if code.__class__ is not str:
                 return False
-            if tid.get("country") == "ES" and not is_valid_tax_code(code):
+            ok = _TAX_CODES.get(code)
+            if ok is None:
+                ok = _tax_code(code)
+            if not ok[tid.get("country") == "ES"]:
                 return False
         scheme = tid.get("scheme")
         if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
@@ -63,6 +66,21 @@ def party_clean(party: dict[str, Any], plan: Plan) -> bool:
             if not addr or addr.__class__ is not str or not invoice_rules.is_email(addr):
                 return False
     return True
+
+
+# tax ID code -> (GOBL-TAX-IDENTITY-02 passes, and GOBL-ES-TAX-IDENTITY-01 passes too): the
+# same few codes come back on every invoice of a supplier, and one table is read for both
+_TAX_CODES: dict[str, tuple[bool, bool]] = {}
+
+
+def _tax_code(code: str) -> tuple[bool, bool]:
+    """The entry of :data:`_TAX_CODES` for ``code``, made and remembered."""
+    ok = is_code_format(code)
+    hit = (ok, ok and is_valid_tax_code(code))
+    if len(_TAX_CODES) >= 4096:
+        _TAX_CODES.clear()
+    _TAX_CODES[code] = hit
+    return hit
 
 
 def each(values: Any, ok: Callable[[dict[str, Any]], bool]) -> bool:
