@@ -620,3 +620,47 @@ def test_a_remembered_regime_and_add_ons_are_those_of_the_invoice_asked() -> Non
     other = copy.deepcopy(doc)
     other["$addons"] = ["es-sii-v1"]
     assert not is_clean(other)  # an add-on with rules of its own is left to the general path
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"zz-unknown": "x"},
+        {"es-tbai-product": "services"},  # another add-on's key
+        {"es-verifactu-exempt": None},
+        {"es-verifactu-exempt": "E1"},
+        {"es-verifactu-op-class": None, "zz-unknown": "x"},
+        {"es-verifactu-exempt": ""},
+        {"es-verifactu-regime": ""},
+        {},
+    ],
+    ids=repr,
+)
+def test_a_verifactu_combos_other_extension_keys_get_the_general_paths_answer(
+    extra: dict[str, Any],
+) -> None:
+    """A VAT combo's ext is searched for keys it may not use unless it holds only its own."""
+    doc = _calculated(_valid_invoice())
+    assert doc is not None
+    doc["lines"][0]["taxes"][0]["ext"].update(extra)
+    assert _outcome(document_faults, doc) == _outcome(rule_faults, doc)
+    assert not is_clean(doc) or rule_faults(doc) == []
+    written = decode_document(encode_document_full(doc).out)
+    assert not is_clean(doc) or rule_faults(written) == []
+
+
+@pytest.mark.parametrize("value", ["", None, "02", "03"])
+@pytest.mark.parametrize("doc_type", ["F1", "F2"])
+def test_a_blank_identity_type_gets_the_general_paths_answer(value: Any, doc_type: str) -> None:
+    """Rule 05 fails on the identity type's key, rule 07 passes on its value only."""
+    doc = _calculated(_valid_invoice())
+    assert doc is not None
+    doc["tax"]["ext"]["es-verifactu-doc-type"] = doc_type
+    doc["customer"] = {
+        "name": "Visitor",
+        "identities": [{"code": "X1", "ext": {"es-verifactu-identity-type": value}}],
+    }
+    assert _outcome(document_faults, doc) == _outcome(rule_faults, doc)
+    assert not is_clean(doc) or rule_faults(doc) == []
+    written = decode_document(encode_document_full(doc).out)
+    assert not is_clean(doc) or rule_faults(written) == []

@@ -27,14 +27,17 @@ checked in :mod:`facturo.gobl.rules.clean_members`. A rule changed in a mirrored
 changed here too: ``tests/gobl/perf/test_rules_clean_invoice.py`` compares both answers over
 drawn documents.
 
-It may be asked about the calculated tree before it is written, and then its yes must hold for
-the document as written and read back. The writer leaves out members holding None, blank text,
-0, False or an empty array or map, blank ``ext`` values and members the schema does not know,
-so a check that passes on a member's presence reads its value instead (``ext.get(REGIME)``, not
-``REGIME in ext``), and an object a rule needs must hold a member that is surely written (a
-preceding document's tax, the totals: their sum). A check made stricter by such a member only
-sends the document to the general path; the usual blanks (a line's empty discounts, a blank
-where an object goes) are read as absent, as the writer does, so they stay on the one pass.
+It may be asked about the calculated tree before it is written, and then its yes must hold for the
+document as written and read back. The writer leaves out members holding None, blank text, 0, False
+or an empty array or map, blank ``ext`` values and members the schema does not know, so a check
+that passes on a member's presence reads its value instead (``ext.get(REGIME)``, not ``REGIME in
+ext``), and an object a rule needs must hold a member that is surely written (a preceding
+document's tax, the totals: their sum). A check that fails on a member's presence keeps reading the
+key, since the answer must also hold for the tree as given (a document read from JSON may hold
+blank values, and its rules read keys); it only makes the one pass stricter on a written document,
+and a stricter check only sends a document to the general path; the usual blanks (a line's empty
+discounts, a blank where an object goes) are read as absent, as the writer does, so they stay on
+the one pass.
 ``tests/gobl/perf/test_rules_clean_typed_sweep.py`` holds it to that.
 """
 
@@ -189,13 +192,13 @@ def _clean(inv: dict[str, Any]) -> bool:
             return False
         tid = customer.get("tax_id") if customer else None
         ids = customer.get("identities") if customer else None
-        typed_id = verifactu_identities(ids) if ids else False
+        typed_id = verifactu_identities(ids) if ids else (False, False)
         if typed_id is None:
             return False
         if doc_type in _SIMPLIFIED:
-            if customer and (tid or typed_id):
+            if customer and (tid or typed_id[0]):
                 return False
-        elif not customer or not (tid or typed_id) or (tid and not tid.get("code")):
+        elif not customer or not (tid or typed_id[1]) or (tid and not tid.get("code")):
             return False
     # lines, discounts and charges ----------------------------------------------------------
     lines = inv.get("lines") or []
@@ -298,23 +301,33 @@ def _taxes_clean(
                 if not ok:
                     return False
             ext = combo.get("ext")
-            if ext and (ext.__class__ is not dict or not ext_keys.issuperset(ext)):
-                return False
             if cat == "VAT" or cat == "IGIC":
                 main = True
                 if verifactu:
-                    if not ext:
+                    if not ext or ext.__class__ is not dict:
                         return False
-                    # values, not keys: the writer drops an empty one, and the rules miss it
+                    # the answer holds for the tree as given, whose rules read keys, and as
+                    # written, without blank values: a rule that needs a key needs a value,
+                    # one that a key breaks is broken by a blank one too
                     regime_code = ext.get(REGIME)
                     exempt = ext.get(EXEMPT)
                     op_class = ext.get(OP_CLASS)
                     if not regime_code or (percent is not None and not op_class):
                         return False
-                    if exempt and (op_class or (regime_code == "01" and exempt in _E2_E3)):
+                    if (OP_CLASS in ext and EXEMPT in ext) or (
+                        regime_code == "01" and exempt in _E2_E3
+                    ):
                         return False
+                    # COMBO-06: these three keys are the combo's own (the profile has them
+                    # among ``ext_keys``), so an ext of no other needs no search
+                    known = 1 + (exempt is not None) + (op_class is not None)
+                    if len(ext) != known and not ext_keys.issuperset(ext):
+                        return False
+                    continue
             elif cat == "IPSI":
                 main = True
+            if ext and (ext.__class__ is not dict or not ext_keys.issuperset(ext)):
+                return False
         if len(taxes) > 1 and len({c["cat"] for c in taxes}) != len(taxes):
             return False
         if need_main and not main:
@@ -322,6 +335,7 @@ def _taxes_clean(
     return True
 
 
+_VERIFACTU_COMBO_KEYS: Final = frozenset([REGIME, EXEMPT, OP_CLASS])
 _E2_E3: Final = ("E2", "E3")  # the exempt codes es-verifactu TAX-COMBO-02 forbids with regime 01
 
 
@@ -357,7 +371,10 @@ def _profile(country: Any, addons: list[Any]) -> Profile | None:
     verdicts: Verdicts = {}
     if reg is not None:
         verdicts = _VERDICTS.setdefault(id(reg), (reg, verdicts))[1]
-    profile = (reg, verifactu, invoice_rules.ext_keys_of(reg, tuple(addons)), verdicts)
+    ext_keys = invoice_rules.ext_keys_of(reg, tuple(addons))
+    if verifactu and not ext_keys >= _VERIFACTU_COMBO_KEYS:
+        return None  # the combo checks count on these being known, as es-verifactu-v1 has them
+    profile = (reg, verifactu, ext_keys, verdicts)
     if len(_PROFILES) >= 256:
         _PROFILES.clear()
     _PROFILES[(country, *addons)] = profile

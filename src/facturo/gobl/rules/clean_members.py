@@ -168,25 +168,33 @@ def identities_clean(ids: Any) -> bool:
     return True
 
 
-def verifactu_identities(ids: Any) -> bool | None:
+def verifactu_identities(ids: Any) -> tuple[bool, bool] | None:
     """es-verifactu BILL-INVOICE-17 on the customer's identities: None when it fails, else
-    whether one of them carries the identity type extension (rules 05 and 07 ask).
+    whether one of them has the identity type extension's key, and whether one has a value
+    for it (rules 05 and 07 ask).
 
-    Called after :func:`identities_clean`, so ``ids`` is None or a list of objects.
+    Both are needed because the answer must hold for the tree as given and as written: the
+    rules read the key, which a tree may hold with a blank value, and the writer drops such a
+    value. Rule 05 (no typed identity on a simplified invoice) fails on the key, and rule 07
+    (a tax ID or a typed identity) passes on a value only.
+
+    Called after :func:`identities_clean`, so ``ids`` is a list of objects.
     """
-    typed = False
-    for ident in ids or ():
+    keyed = valued = False
+    for ident in ids:
         ext = ident.get("ext")
         if ext is None:
             continue
         if ext.__class__ is not dict:
             return None
-        it = ext.get(IDENTITY_TYPE)
-        if it:  # an empty value is not written, so the rules never see it
-            typed = True
-            if it != "02" and not ident.get("country"):
-                return None
-    return typed
+        if IDENTITY_TYPE in ext:
+            keyed = True
+            it = ext[IDENTITY_TYPE]
+            if it:
+                valued = True
+                if it != "02" and not ident.get("country"):
+                    return None
+    return keyed, valued
 
 
 def item_extras_clean(item: dict[str, Any]) -> bool:
