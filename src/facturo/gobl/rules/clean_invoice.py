@@ -243,6 +243,8 @@ def _clean(inv: dict[str, Any]) -> bool:
             return False
     if not _taxes_clean(lines, reg, verdicts, ext_keys, verifactu):
         return False
+    if not (discounts or charges):
+        return True  # most invoices have neither
     for mods, other in ((discounts, plan.discount), (charges, plan.charge)):
         for m in mods:
             if m.__class__ is not dict or (other and not other.isdisjoint(m)):
@@ -314,9 +316,10 @@ def _taxes_clean(
                     op_class = ext.get(OP_CLASS)
                     if not regime_code or (percent is not None and not op_class):
                         return False
-                    if (OP_CLASS in ext and EXEMPT in ext) or (
-                        regime_code == "01" and exempt in _E2_E3
-                    ):
+                    if (
+                        (op_class is not None or OP_CLASS in ext)
+                        and (exempt is not None or EXEMPT in ext)
+                    ) or (regime_code == "01" and exempt in _E2_E3):
                         return False
                     # COMBO-06: these three keys are the combo's own (the profile has them
                     # among ``ext_keys``), so an ext of no other needs no search
