@@ -27,7 +27,7 @@ from facturo.gobl import build, parse
 from facturo.gobl.calculate import calculate_typed
 from facturo.gobl.errors import GoblError
 from facturo.gobl.num import Amount, Percentage
-from facturo.gobl.rules import clean_plan
+from facturo.gobl.rules import clean_invoice, clean_plan
 from facturo.gobl.rules.clean_invoice import is_clean
 from facturo.gobl.rules.registry import CORE_TYPE_CHECKS
 from facturo.gobl.rules.walk import AllOf
@@ -571,3 +571,96 @@ def test_every_type_the_one_pass_reaches_has_its_rule_sets_mirrored() -> None:
     assert {name for _, _, _, name in clean_plan.SHAPES} <= reached
     assert {owner for owner, _, _, _ in clean_plan.SHAPES} <= set(clean_plan.FOLLOWED)
     assert clean_plan.plan() is not None
+
+
+def _with_supplier_code(country: str, code: str) -> dict[str, Any]:
+    doc = _calculated(_valid_invoice())
+    assert doc is not None
+    doc["supplier"]["tax_id"] = {"country": country, "code": code}
+    return doc
+
+
+@pytest.mark.parametrize("order", ["ES first", "FR first"])
+def test_a_remembered_tax_code_is_judged_for_each_country(order: str) -> None:
+    """One table holds both checks of a code: its checksum only counts for a Spanish ID."""
+    es = _with_supplier_code("ES", "B98602643")  # the format holds, the checksum does not
+    fr = _with_supplier_code("FR", "B98602643")
+    for doc in (es, fr) if order == "ES first" else (fr, es):
+        assert is_clean(doc) == (rule_faults(doc) == [])
+    assert not is_clean(es)
+
+
+@pytest.mark.parametrize("rate", ["general", "nope"])
+def test_remembered_combo_verdicts_are_those_of_the_combo_asked(rate: str) -> None:
+    """Verdicts kept per category, key and rate answer for that combo only, full or cleared."""
+    good = _calculated(_valid_invoice())
+    assert good is not None
+    other = copy.deepcopy(good)
+    other["lines"][0]["taxes"][0]["rate"] = rate
+    want = rule_faults(other) == []
+    assert is_clean(good)
+    assert is_clean(other) == want
+    clean_invoice._SIZE[0] = 4096  # the next new verdict clears every table first
+    other["lines"][0]["taxes"][0]["key"] = "zero" if rate == "nope" else "standard"
+    assert is_clean(other) == (rule_faults(other) == [])
+    assert is_clean(good)
+
+
+def test_a_remembered_regime_and_add_ons_are_those_of_the_invoice_asked() -> None:
+    """What ``$addons`` decides is kept per list: another add-on is judged afresh."""
+    doc = _calculated(_valid_invoice())
+    assert doc is not None
+    assert is_clean(doc)
+    for addons in (["es-sii-v1"], ["es-verifactu-v1", "nope-v1"], [], ["es-verifactu-v1"]):
+        other = copy.deepcopy(doc)
+        other["$addons"] = addons
+        assert _outcome(document_faults, other) == _outcome(rule_faults, other)
+        if is_clean(other):
+            assert rule_faults(other) == []
+    other = copy.deepcopy(doc)
+    other["$addons"] = ["es-sii-v1"]
+    assert not is_clean(other)  # an add-on with rules of its own is left to the general path
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"zz-unknown": "x"},
+        {"es-tbai-product": "services"},  # another add-on's key
+        {"es-verifactu-exempt": None},
+        {"es-verifactu-exempt": "E1"},
+        {"es-verifactu-op-class": None, "zz-unknown": "x"},
+        {"es-verifactu-exempt": ""},
+        {"es-verifactu-regime": ""},
+        {},
+    ],
+    ids=repr,
+)
+def test_a_verifactu_combos_other_extension_keys_get_the_general_paths_answer(
+    extra: dict[str, Any],
+) -> None:
+    """A VAT combo's ext is searched for keys it may not use unless it holds only its own."""
+    doc = _calculated(_valid_invoice())
+    assert doc is not None
+    doc["lines"][0]["taxes"][0]["ext"].update(extra)
+    assert _outcome(document_faults, doc) == _outcome(rule_faults, doc)
+    assert not is_clean(doc) or rule_faults(doc) == []
+    written = decode_document(encode_document_full(doc).out)
+    assert not is_clean(doc) or rule_faults(written) == []
+
+
+@pytest.mark.parametrize("value", ["", None, "02", "03"])
+@pytest.mark.parametrize("doc_type", ["F1", "F2"])
+def test_a_blank_identity_type_gets_the_general_paths_answer(value: Any, doc_type: str) -> None:
+    """Rule 05 fails on the identity type's key, rule 07 passes on its value only."""
+    doc = _calculated(_valid_invoice())
+    assert doc is not None
+    doc["tax"]["ext"]["es-verifactu-doc-type"] = doc_type
+    doc["customer"] = {
+        "name": "Visitor",
+        "identities": [{"code": "X1", "ext": {"es-verifactu-identity-type": value}}],
+    }
+    assert _outcome(document_faults, doc) == _outcome(rule_faults, doc)
+    assert not is_clean(doc) or rule_faults(doc) == []
+    written = decode_document(encode_document_full(doc).out)
+    assert not is_clean(doc) or rule_faults(written) == []

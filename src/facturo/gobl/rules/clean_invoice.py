@@ -26,6 +26,19 @@ registered for a line, say), :func:`is_clean` always says no. The members met le
 checked in :mod:`facturo.gobl.rules.clean_members`. A rule changed in a mirrored function is
 changed here too: ``tests/gobl/perf/test_rules_clean_invoice.py`` compares both answers over
 drawn documents.
+
+It may be asked about the calculated tree before it is written, and then its yes must hold for the
+document as written and read back. The writer leaves out members holding None, blank text, 0, False
+or an empty array or map, blank ``ext`` values and members the schema does not know, so a check
+that passes on a member's presence reads its value instead (``ext.get(REGIME)``, not ``REGIME in
+ext``), and an object a rule needs must hold a member that is surely written (a preceding
+document's tax, the totals: their sum). A check that fails on a member's presence keeps reading the
+key, since the answer must also hold for the tree as given (a document read from JSON may hold
+blank values, and its rules read keys); it only makes the one pass stricter on a written document,
+and a stricter check only sends a document to the general path; the usual blanks (a line's empty
+discounts, a blank where an object goes) are read as absent, as the writer does, so they stay on
+the one pass.
+``tests/gobl/perf/test_rules_clean_typed_sweep.py`` holds it to that.
 """
 
 from __future__ import annotations
@@ -39,13 +52,12 @@ from facturo.gobl.addons.registry import ADDONS
 from facturo.gobl.bill import invoice_rules, tax_rules
 from facturo.gobl.currency import is_defined
 from facturo.gobl.currency.rules import can_convert_to
-from facturo.gobl.org import rules as org_rules
+from facturo.gobl.num import Amount
 from facturo.gobl.rules import clean_plan
 from facturo.gobl.rules.clean_members import (
     dates_clean,
     each,
-    identities_clean,
-    line_charge_clean,
+    item_extras_clean,
     line_extras_clean,
     notes_clean,
     party_clean,
@@ -85,42 +97,40 @@ def _clean(inv: dict[str, Any]) -> bool:
     no call per rule and no path written; the rare members have helpers of their own.
     """
     plan = clean_plan.plan()
-    if plan is None or inv.get("$schema") != INVOICE or not plan.invoice.isdisjoint(inv):
+    if plan is None or inv.get("$schema") != INVOICE:
         return False
-    # document ------------------------------------------------------------------------------
-    country = inv.get("$regime", "")
-    if country is not None and country.__class__ is not str:
-        return False
-    reg = regime(country)
-    addons = inv.get("$addons")
-    verifactu = False
-    if addons:
-        if addons.__class__ is not list:
+    for name in plan.invoice:  # a few names: faster than a search of the invoice's members
+        if name in inv:
             return False
-        for key in addons:
-            if key.__class__ is not str or addon(key) is None:
-                return False
-            code = ADDONS.get(key)
-            rules = code.invoice_rules if code is not None else None
-            if rules is verifactu_rules.check_invoice:
-                verifactu = True
-            elif rules is not None:
-                return False
+    # document ------------------------------------------------------------------------------
+    addons = inv.get("$addons") or []
+    if addons.__class__ is not list:
+        return False
+    country = inv.get("$regime", "")
+    profile = _PROFILES.get((country, *addons))
+    if profile is None:
+        profile = _profile(country, addons)
+        if profile is None:
+            return False
+    reg, verifactu, ext_keys, verdicts = profile
     typ = inv.get("type")
     if typ.__class__ is not str or typ not in invoice_rules.TYPES:
         return False
     currency = inv.get("currency")
     if currency.__class__ is not str or not currency or not is_defined(currency):
         return False
-    if not inv.get("issue_date") or not inv.get("totals"):
+    if not inv.get("issue_date"):
+        return False
+    totals = inv.get("totals")  # not empty as written: a sum is always written
+    if totals.__class__ is not dict or not isinstance(totals.get("sum"), Amount):
         return False
     if not dates_clean(inv, "bill.Invoice"):
         return False
-    tax = inv.get("tax")
+    tax = inv.get("tax") or None  # an empty tax is no tax to any rule, as written or not
     doc_type = ""
     ext: Any = None
     if tax is not None:
-        if tax.__class__ is not dict or not plan.tax.isdisjoint(tax):
+        if tax.__class__ is not dict or (plan.tax and not plan.tax.isdisjoint(tax)):
             return False
         rounding = tax.get("rounding")
         if rounding and (rounding.__class__ is not str or rounding not in VALID_ROUNDING):
@@ -130,7 +140,8 @@ def _clean(inv: dict[str, Any]) -> bool:
             return False
         if point and inv.get("value_date"):
             return False
-        if not each(tax.get("notes"), lambda note: bool(note.get("text"))):
+        notes = tax.get("notes")
+        if notes is not None and not each(notes, _has_text):
             return False
         ext = tax.get("ext")
         if ext:
@@ -139,17 +150,18 @@ def _clean(inv: dict[str, Any]) -> bool:
             doc_type = ext.get(DOC_TYPE, "")
             if doc_type.__class__ is not str:
                 return False
+    # an empty array member (or blank text, 0, False or {} in its place) is not written
     notes = inv.get("notes")
-    if notes is not None and not notes_clean(notes, verifactu):
+    if notes and not notes_clean(notes, verifactu):
         return False
     rates = inv.get("exchange_rates")
-    if rates is not None and not rates_clean(rates):
+    if rates and not rates_clean(rates):
         return False
     payment = inv.get("payment")
     if payment is not None and not payment_clean(payment, plan):
         return False
     preceding = inv.get("preceding")
-    if preceding is not None and not preceding_clean(preceding, plan, verifactu, typ):
+    if preceding and not preceding_clean(preceding, plan, verifactu, typ):
         return False
     # parties -------------------------------------------------------------------------------
     supplier = inv.get("supplier")
@@ -157,7 +169,7 @@ def _clean(inv: dict[str, Any]) -> bool:
         return False
     if not party_clean(supplier, plan):
         return False
-    customer = inv.get("customer")
+    customer = inv.get("customer") or None  # so is an empty customer
     if customer is not None:
         if customer.__class__ is not dict or not party_clean(customer, plan):
             return False
@@ -170,60 +182,51 @@ def _clean(inv: dict[str, Any]) -> bool:
     if verifactu:
         if (typ == "corrective" and not preceding) or not tax or not doc_type:
             return False
-        if doc_type[:1] == "R" and CORRECTION_TYPE not in ext:
+        if doc_type[:1] == "R" and not ext.get(CORRECTION_TYPE):
             return False
         if typ == "standard" and doc_type not in _STANDARD_DOCS:
             return False
         if typ in _CORRECTIONS and doc_type not in _CORRECTION_DOCS:
             return False
-        if not can_convert_to(inv, "EUR"):
+        if currency != "EUR" and not can_convert_to(inv, "EUR"):
             return False
         tid = customer.get("tax_id") if customer else None
-        typed_id = verifactu_identities(customer.get("identities") if customer else None)
+        ids = customer.get("identities") if customer else None
+        typed_id = verifactu_identities(ids) if ids else (False, False)
         if typed_id is None:
             return False
         if doc_type in _SIMPLIFIED:
-            if customer and (tid or typed_id):
+            if customer and (tid or typed_id[0]):
                 return False
-        elif not customer or not (tid or typed_id) or (tid and not tid.get("code")):
+        elif not customer or not (tid or typed_id[1]) or (tid and not tid.get("code")):
             return False
     # lines, discounts and charges ----------------------------------------------------------
-    lines = inv.get("lines")
-    discounts = inv.get("discounts")
-    charges = inv.get("charges")
-    if lines is None:
-        lines = []
-    if discounts is None:
-        discounts = []
-    if charges is None:
-        charges = []
+    lines = inv.get("lines") or []
+    discounts = inv.get("discounts") or []
+    charges = inv.get("charges") or []
     if lines.__class__ is not list or discounts.__class__ is not list:
         return False
     if charges.__class__ is not list or not (lines or discounts or charges):
         return False
-    ext_keys = invoice_rules.ext_keys_of(reg, tuple(addons or ()))
     line_other = plan.line
     line_watch = plan.line_watch  # a line holds none of these, most of the time
     item_other = plan.item
+    item_watch = plan.item_watch
     for line in lines:
-        if line.__class__ is not dict or not line.get("i"):
+        # members that absent fail anyway are read by subscript: a KeyError is a no, too
+        if line.__class__ is not dict or not line["i"]:
             return False
-        item = line.get("item")
-        if item.__class__ is not dict or not item_other.isdisjoint(item) or not item.get("name"):
+        item = line["item"]
+        if item.__class__ is not dict or not item["name"]:
             return False
-        price = item.get("price")
-        if price is None or price.is_negative():  # the method the item rule calls
+        if item["price"].is_negative():  # the method the item rule calls
             return False
-        ids = item.get("identities")
-        if ids is not None and not identities_clean(ids):
-            return False
-        if line.get("sum") is None or line.get("total") is None:
-            return False
-        unit = item.get("unit")
-        if unit and (unit.__class__ is not str or not org_rules.is_unit(unit)):
-            return False
-        code = item.get("currency")
-        if code and (code.__class__ is not str or not is_defined(code)):
+        if not item_watch.isdisjoint(item):
+            if item_other and not item_other.isdisjoint(item):
+                return False
+            if not item_extras_clean(item):
+                return False
+        if line["sum"] is None or line["total"] is None:
             return False
         mods = line.get("discounts")
         if mods:
@@ -234,102 +237,170 @@ def _clean(inv: dict[str, Any]) -> bool:
                     m.get("base") is not None and m.get("percent") is None
                 ):
                     return False
-        mods = line.get("charges")
-        if mods is not None:
-            if mods.__class__ is not list:
-                return False
-            for m in mods:
-                if m.__class__ is not dict or not line_charge_clean(m):
-                    return False
         if not line_watch.isdisjoint(line) and (
             not line_other.isdisjoint(line) or not line_extras_clean(line)
         ):
             return False
-        taxes = line.get("taxes")
-        if taxes is None:
-            if verifactu:
-                return False  # a line needs a main tax
-            continue
-        main = _taxes_clean(taxes, reg, ext_keys, verifactu)
-        if main is None or (verifactu and not main):
-            return False
+    if not _taxes_clean(lines, reg, verdicts, ext_keys, verifactu):
+        return False
+    if not (discounts or charges):
+        return True  # most invoices have neither
     for mods, other in ((discounts, plan.discount), (charges, plan.charge)):
         for m in mods:
-            if m.__class__ is not dict or not other.isdisjoint(m):
+            if m.__class__ is not dict or (other and not other.isdisjoint(m)):
                 return False
             if m.get("base") is not None and m.get("percent") is None:
                 return False
-            taxes = m.get("taxes")
-            if taxes is not None and _taxes_clean(taxes, reg, ext_keys, verifactu) is None:
-                return False
+        if mods and not _taxes_clean(mods, reg, verdicts, ext_keys, verifactu, lines=False):
+            return False
     return True
 
 
 def _taxes_clean(
-    taxes: Any, reg: RegimeDef | None, ext_keys: frozenset[str], verifactu: bool
-) -> bool | None:
-    """None when a rule on the combos ``taxes`` fails; else whether one is a main tax.
+    holders: list[dict[str, Any]],
+    reg: RegimeDef | None,
+    verdicts: Verdicts,
+    ext_keys: frozenset[str],
+    verifactu: bool,
+    lines: bool = True,
+) -> bool:
+    """Whether the rules on the combos of every one of ``holders`` pass: the lines, or the
+    document's discounts or charges (objects, as the caller has seen).
 
     Core COMBO-04 and 06 and SET-01, the type's COMBO-01..03 and 05 and, with
-    ``es-verifactu-v1``, its TAX-COMBO-01..04 on VAT and IGIC combos.
+    ``es-verifactu-v1``, its TAX-COMBO-01..04 on VAT and IGIC combos and, on lines, its rule
+    that each has a main tax. One call for all the lines, not one per line: the combos are
+    most of a line's checks, and a call costs about as much as the checks of a combo.
     """
-    if taxes.__class__ is not list:
-        return None
-    main = False
-    for combo in taxes:
-        if combo.__class__ is not dict or "country" in combo:
-            return None  # a combo of another country is judged by that regime
-        cat = combo.get("cat")
-        if cat.__class__ is not str:
-            return None
-        percent = combo.get("percent")
-        if percent is None and combo.get("surcharge") is not None:
-            return None
-        key = combo.get("key", "")
-        rate = combo.get("rate")
-        if key.__class__ is not str or (rate is not None and rate.__class__ is not str):
-            return None
-        if reg is not None:
-            hit = _VERDICTS.get((id(reg), cat, key, rate, percent is None))
-            if hit is None:
-                hit = _verdict(reg, cat, key, rate, percent is None)
-            if not hit[1]:
-                return None
-        ext = combo.get("ext")
-        if ext and (ext.__class__ is not dict or not ext_keys.issuperset(ext)):
-            return None
-        if cat == "VAT" or cat == "IGIC":
-            main = True
-            if verifactu:
-                if not ext or REGIME not in ext:
-                    return None
-                if ext[REGIME] == "01" and ext.get(EXEMPT) in ("E2", "E3"):
-                    return None
-                if OP_CLASS in ext and EXEMPT in ext:
-                    return None
-                if percent is not None and OP_CLASS not in ext:
-                    return None
-        elif cat == "IPSI":
-            main = True
-    if len(taxes) > 1 and len({c["cat"] for c in taxes}) != len(taxes):
-        return None
-    return main
+    need_main = verifactu and lines
+    for holder in holders:
+        taxes = holder.get("taxes")
+        if not taxes:  # an empty array, or a blank in its place, is not written
+            if need_main:
+                return False
+            continue
+        if taxes.__class__ is not list:
+            return False
+        main = False
+        for combo in taxes:
+            if combo.__class__ is not dict or "country" in combo:
+                return False  # a combo of another country is judged by that regime
+            cat = combo.get("cat")
+            if cat.__class__ is not str:
+                return False
+            percent = combo.get("percent")
+            if percent is None and combo.get("surcharge") is not None:
+                return False
+            key = combo.get("key", "")
+            rate = combo.get("rate")
+            if key.__class__ is not str or (rate is not None and rate.__class__ is not str):
+                return False
+            if reg is not None:
+                try:
+                    ok = verdicts[cat][key][rate][percent is None]
+                except KeyError:
+                    ok = _verdict(reg, verdicts, cat, key, rate)[percent is None]
+                if not ok:
+                    return False
+            ext = combo.get("ext")
+            if cat == "VAT" or cat == "IGIC":
+                main = True
+                if verifactu:
+                    if not ext or ext.__class__ is not dict:
+                        return False
+                    # the answer holds for the tree as given, whose rules read keys, and as
+                    # written, without blank values: a rule that needs a key needs a value,
+                    # one that a key breaks is broken by a blank one too
+                    regime_code = ext.get(REGIME)
+                    exempt = ext.get(EXEMPT)
+                    op_class = ext.get(OP_CLASS)
+                    if not regime_code or (percent is not None and not op_class):
+                        return False
+                    if (
+                        (op_class is not None or OP_CLASS in ext)
+                        and (exempt is not None or EXEMPT in ext)
+                    ) or (regime_code == "01" and exempt in _E2_E3):
+                        return False
+                    # COMBO-06: these three keys are the combo's own (the profile has them
+                    # among ``ext_keys``), so an ext of no other needs no search
+                    known = 1 + (exempt is not None) + (op_class is not None)
+                    if len(ext) != known and not ext_keys.issuperset(ext):
+                        return False
+                    continue
+            elif cat == "IPSI":
+                main = True
+            if ext and (ext.__class__ is not dict or not ext_keys.issuperset(ext)):
+                return False
+        if len(taxes) > 1 and len({c["cat"] for c in taxes}) != len(taxes):
+            return False
+        if need_main and not main:
+            return False
+    return True
 
 
-# (regime, category, key, rate, no percent) -> the regime and whether the combo rules that read
-# the regime's definitions pass; the entry keeps the regime (and so its id) alive
-_VERDICTS: dict[tuple[int, str, str, str | None, bool], tuple[RegimeDef, bool]] = {}
+_VERIFACTU_COMBO_KEYS: Final = frozenset([REGIME, EXEMPT, OP_CLASS])
+_E2_E3: Final = ("E2", "E3")  # the exempt codes es-verifactu TAX-COMBO-02 forbids with regime 01
+
+
+# Verdicts, by category, key and rate, on the combo rules that read a regime's definitions:
+# (with a percent, without one). Nested tables of text keys are read faster than one table of
+# tuples, which would be built and hashed for every combo.
+Verdicts = dict[str, dict[str, dict[str | None, tuple[bool, bool]]]]
+
+# (regime, add-ons) -> the regime, whether es-verifactu-v1's rules run, the extension keys the
+# combos may use and the regime's verdicts; for the invoices the one pass follows only
+Profile = tuple[RegimeDef | None, bool, frozenset[str], Verdicts]
+_PROFILES: dict[tuple[Any, ...], Profile] = {}
+_VERDICTS: dict[int, tuple[RegimeDef, Verdicts]] = {}  # by regime, which the entry keeps alive
+_SIZE: Final = [0]  # verdicts remembered, over every regime
+
+
+def _profile(country: Any, addons: list[Any]) -> Profile | None:
+    """What ``$regime`` and ``$addons`` decide for the one pass, remembered; None when it
+    does not follow an invoice with these (an add-on with rules of its own, say)."""
+    if country is not None and country.__class__ is not str:
+        return None
+    reg = regime(country)
+    verifactu = False
+    for key in addons:
+        if key.__class__ is not str or addon(key) is None:
+            return None
+        code = ADDONS.get(key)
+        rules = code.invoice_rules if code is not None else None
+        if rules is verifactu_rules.check_invoice:
+            verifactu = True
+        elif rules is not None:
+            return None
+    verdicts: Verdicts = {}
+    if reg is not None:
+        verdicts = _VERDICTS.setdefault(id(reg), (reg, verdicts))[1]
+    ext_keys = invoice_rules.ext_keys_of(reg, tuple(addons))
+    if verifactu and not ext_keys >= _VERIFACTU_COMBO_KEYS:
+        return None  # the combo checks count on these being known, as es-verifactu-v1 has them
+    profile = (reg, verifactu, ext_keys, verdicts)
+    if len(_PROFILES) >= 256:
+        _PROFILES.clear()
+    _PROFILES[(country, *addons)] = profile
+    return profile
+
+
+def _has_text(note: dict[str, Any]) -> bool:
+    """GOBL-TAX-NOTE-01: a tax note has text."""
+    return bool(note.get("text"))
 
 
 def _verdict(
-    reg: RegimeDef, cat_code: str, key: str, rate: str | None, no_percent: bool
-) -> tuple[RegimeDef, bool]:
-    """Rules COMBO-01..03 of the type and COMBO-04 of the invoice, for text, remembered."""
+    reg: RegimeDef, table: Verdicts, cat_code: str, key: str, rate: str | None
+) -> tuple[bool, bool]:
+    """Rules COMBO-01..03 of the type and COMBO-04 of the invoice, with a percent and without
+    one, for text, remembered in ``table``."""
     ok = not text_fault(reg, cat_code, key, rate)
-    if ok and no_percent:
-        cat = reg.categories.get(cat_code)
-        ok = not (cat is not None and cat.keys and cat.keys.get(key) is False)
-    if len(_VERDICTS) >= 4096:
-        _VERDICTS.clear()
-    hit = _VERDICTS[(id(reg), cat_code, key, rate, no_percent)] = (reg, ok)
+    cat = reg.categories.get(cat_code)
+    bare = ok and not (cat is not None and cat.keys and cat.keys.get(key) is False)
+    if _SIZE[0] >= 4096:
+        for _, old in _VERDICTS.values():
+            old.clear()
+        _SIZE[0] = 0
+    _SIZE[0] += 1
+    hit = table.setdefault(cat_code, {}).setdefault(key, {})[rate] = (ok, bare)
     return hit

@@ -16,6 +16,7 @@ from facturo.gobl.addons.es_verifactu.bill import IDENTITY_TYPE
 from facturo.gobl.bill import invoice_rules
 from facturo.gobl.cal import rules as cal_rules
 from facturo.gobl.currency import is_defined
+from facturo.gobl.num import Amount
 from facturo.gobl.org import rules as org_rules
 from facturo.gobl.pay import rules as pay_rules
 from facturo.gobl.regimes.es.bill_invoice import is_valid_tax_code
@@ -24,22 +25,31 @@ from facturo.gobl.tax.identity_rules import is_code_format, is_scheme_format
 
 
 def party_clean(party: dict[str, Any], plan: Plan) -> bool:
-    """A party's core and ES rules, and the type checks on its members, pass."""
-    if not plan.party.isdisjoint(party):
-        return False
+    """A party's core and ES rules, and the type checks on its members, pass.
+
+    Most parties hold a tax ID and none of the other checked members, which one test of
+    ``plan.party_watch`` shows; the rest are looked at only when there.
+    """
     tid = party.get("tax_id")
-    if tid is not None:
+    if tid is not None and (tid or tid.__class__ is dict):  # else the writer leaves it out
         if tid.__class__ is not dict or not tid.get("country"):
             return False
         code = tid.get("code")
         if code:
-            if code.__class__ is not str or not is_code_format(code):
+            if code.__class__ is not str:
                 return False
-            if tid.get("country") == "ES" and not is_valid_tax_code(code):
+            ok = _TAX_CODES.get(code)
+            if ok is None:
+                ok = _tax_code(code)
+            if not ok[tid.get("country") == "ES"]:
                 return False
         scheme = tid.get("scheme")
         if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
             return False
+    if plan.party_watch.isdisjoint(party):
+        return True
+    if plan.party and not plan.party.isdisjoint(party):
+        return False
     ids = party.get("identities")
     if ids is not None and not identities_clean(ids):
         return False
@@ -56,6 +66,21 @@ def party_clean(party: dict[str, Any], plan: Plan) -> bool:
             if not addr or addr.__class__ is not str or not invoice_rules.is_email(addr):
                 return False
     return True
+
+
+# tax ID code -> (GOBL-TAX-IDENTITY-02 passes, and GOBL-ES-TAX-IDENTITY-01 passes too): the
+# same few codes come back on every invoice of a supplier, and one table is read for both
+_TAX_CODES: dict[str, tuple[bool, bool]] = {}
+
+
+def _tax_code(code: str) -> tuple[bool, bool]:
+    """The entry of :data:`_TAX_CODES` for ``code``, made and remembered."""
+    ok = is_code_format(code)
+    hit = (ok, ok and is_valid_tax_code(code))
+    if len(_TAX_CODES) >= 4096:
+        _TAX_CODES.clear()
+    _TAX_CODES[code] = hit
+    return hit
 
 
 def each(values: Any, ok: Callable[[dict[str, Any]], bool]) -> bool:
@@ -143,34 +168,62 @@ def identities_clean(ids: Any) -> bool:
     return True
 
 
-def verifactu_identities(ids: Any) -> bool | None:
+def verifactu_identities(ids: Any) -> tuple[bool, bool] | None:
     """es-verifactu BILL-INVOICE-17 on the customer's identities: None when it fails, else
-    whether one of them carries the identity type extension (rules 05 and 07 ask).
+    whether one of them has the identity type extension's key, and whether one has a value
+    for it (rules 05 and 07 ask).
 
-    Called after :func:`identities_clean`, so ``ids`` is None or a list of objects.
+    Both are needed because the answer must hold for the tree as given and as written: the
+    rules read the key, which a tree may hold with a blank value, and the writer drops such a
+    value. Rule 05 (no typed identity on a simplified invoice) fails on the key, and rule 07
+    (a tax ID or a typed identity) passes on a value only.
+
+    Called after :func:`identities_clean`, so ``ids`` is a list of objects.
     """
-    typed = False
-    for ident in ids or ():
+    keyed = valued = False
+    for ident in ids:
         ext = ident.get("ext")
         if ext is None:
             continue
         if ext.__class__ is not dict:
             return None
         if IDENTITY_TYPE in ext:
-            typed = True
+            keyed = True
             it = ext[IDENTITY_TYPE]
-            if it and it != "02" and not ident.get("country"):
-                return None
-    return typed
+            if it:
+                valued = True
+                if it != "02" and not ident.get("country"):
+                    return None
+    return keyed, valued
+
+
+def item_extras_clean(item: dict[str, Any]) -> bool:
+    """The rules on an item's identities, unit and currency."""
+    ids = item.get("identities")
+    if ids is not None and not identities_clean(ids):
+        return False
+    unit = item.get("unit")
+    if unit and (unit.__class__ is not str or not org_rules.is_unit(unit)):
+        return False
+    code = item.get("currency")
+    return not code or (code.__class__ is str and is_defined(code))
 
 
 def line_extras_clean(line: dict[str, Any]) -> bool:
-    """The rules on a line's period, identifier and notes."""
+    """The rules on a line's charges, period, identifier and notes."""
+    charges = line.get("charges")
+    if charges:  # an empty one (or a blank in its place) is not written
+        if charges.__class__ is not list:
+            return False
+        for m in charges:
+            if m.__class__ is not dict or not line_charge_clean(m):
+                return False
     period = line.get("period")
     if period is not None and (period.__class__ is not dict or not period_clean(period)):
         return False
     ident = line.get("identifier")
-    if ident is not None and (ident.__class__ is not dict or not identities_clean([ident])):
+    written = ident is not None and (ident or ident.__class__ is dict)  # else it is left out
+    if written and (ident.__class__ is not dict or not identities_clean([ident])):
         return False
     notes = line.get("notes")
     return notes is None or notes_clean(notes, verifactu=False)
@@ -201,18 +254,19 @@ def line_charge_clean(charge: dict[str, Any]) -> bool:
 
 
 def dates_clean(obj: dict[str, Any], type_name: str, required: str = "") -> bool:
-    """The date rule on each ``cal.Date`` member of a type, and the member ``required`` there."""
+    """The date rule on each ``cal.Date`` member of a type, and the member ``required`` there.
+
+    A member is a calendar day when it is text, and there when required; a value of another
+    class is left to the general path, which says what it is.
+    """
     for name in cal_rules.DATE_FIELDS[type_name]:
-        if not date_clean(obj.get(name), required=name == required):
+        text = obj.get(name)
+        if text:
+            if text.__class__ is not str or not cal_rules.is_date(text):
+                return False
+        elif name == required or (text is not None and text.__class__ is not str):
             return False
     return not required or bool(obj.get(required))
-
-
-def date_clean(text: Any, required: bool) -> bool:
-    """A ``cal.Date`` member passes: a calendar day when it is text (and there when required)."""
-    if text.__class__ is str:
-        return cal_rules.is_date(text) if text else not required
-    return text is None and not required  # another class: the general path says what it is
 
 
 def notes_clean(notes: Any, verifactu: bool) -> bool:
@@ -267,8 +321,11 @@ def preceding_clean(refs: Any, plan: Plan, verifactu: bool, typ: str) -> bool:
         ids = ref.get("identities")
         if ids is not None and not identities_clean(ids):
             return False
-        if verifactu and typ == "corrective" and not ref.get("tax"):
-            return False
+        if verifactu and typ == "corrective":
+            # the rule asks for a tax that is not empty as written: one with a sum is
+            tax = ref.get("tax")
+            if tax.__class__ is not dict or not isinstance(tax.get("sum"), Amount):
+                return False
     return True
 
 

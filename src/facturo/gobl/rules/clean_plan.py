@@ -144,7 +144,11 @@ FOLLOWED: Final = {
     "pay.Instructions": frozenset(),
 }
 # the followed members of a line that most lines have none of, looked at only when present
-LINE_EXTRAS: Final = FOLLOWED["bill.Line"] - {"item", "taxes", "charges"}
+LINE_EXTRAS: Final = FOLLOWED["bill.Line"] - {"item", "taxes"}
+# the checked members of an item that most items have none of
+ITEM_EXTRAS: Final = FOLLOWED["org.Item"] | {"unit", "currency"}
+# the checked members of a party other than its tax ID, which most parties have none of
+PARTY_EXTRAS: Final = (FOLLOWED["org.Party"] - {"tax_id"}) | {"emails"}
 
 # followed types whose members the walk must never look into
 LEAVES: Final = (
@@ -168,15 +172,22 @@ LEAVES: Final = (
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Per followed type, the members the walk would look into that the one pass does not."""
+    """Per followed type, the members the walk would look into that the one pass does not.
+
+    ``line_watch``, ``item_watch`` and ``party_watch`` add the members of a line, an item and a
+    party that the one pass checks but that most of them do not have, so that one test finds
+    there is none.
+    """
 
     invoice: frozenset[str]
     tax: frozenset[str]
     party: frozenset[str]
+    party_watch: frozenset[str]
     person: frozenset[str]
     line: frozenset[str]
     line_watch: frozenset[str]
     item: frozenset[str]
+    item_watch: frozenset[str]
     discount: frozenset[str]
     charge: frozenset[str]
     payment: frozenset[str]
@@ -225,14 +236,18 @@ def make_plan() -> Plan | None:
     if any(members.get(name, none) for name in LEAVES):
         return None
     other = {name: members.get(name, none) - keys for name, keys in FOLLOWED.items()}
+    line_watch = other["bill.Line"] | LINE_EXTRAS
+    item_watch = other["org.Item"] | ITEM_EXTRAS
     return Plan(
         invoice=other["bill.Invoice"],
         tax=other["bill.Tax"],
         party=other["org.Party"],
+        party_watch=other["org.Party"] | PARTY_EXTRAS,
         person=other["org.Person"],
         line=other["bill.Line"],
-        line_watch=other["bill.Line"] | LINE_EXTRAS,
+        line_watch=line_watch,
         item=other["org.Item"],
+        item_watch=item_watch,
         discount=other["bill.Discount"],
         charge=other["bill.Charge"],
         payment=other["bill.PaymentDetails"],
