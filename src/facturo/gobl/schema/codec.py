@@ -521,13 +521,15 @@ _MEMBER: Final = {
                 out[{k}] = v
         elif keep(v, {k}, False):
             out[{k}] = v""",
+    # a percentage keeps its text once made (regime rates are shared by every line)
     "percentage": """
-        if (
-            v.__class__ is Percentage
-            and 2 <= v._amount._exp <= MAXD + 2
-            and -SAFE < v._amount._value < SAFE
+        if v.__class__ is Percentage and 2 <= (a := v._amount)._exp <= MAXD + 2 and (
+            -SAFE < a._value < SAFE
         ):
-            out[{k}] = v.__str__()
+            try:
+                out[{k}] = v._text
+            except AttributeError:
+                out[{k}] = v.__str__()
         else:
             out[{k}] = {f}(v, bad)""",
     "other": """
