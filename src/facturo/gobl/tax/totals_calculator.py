@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount, Percentage
 from facturo.gobl.num.amount import POW10, amount_at, make_amount, round_pow10
-from facturo.gobl.tax.combo import prepare_combo
+from facturo.gobl.tax.combo import RATE_VALUES, prepare_combo, rate_value
 from facturo.gobl.tax.regime_def import CategoryDef, RegimeDef
 from facturo.gobl.tax.rounding_rules import Rounding
 
@@ -147,9 +147,13 @@ def calculate_taxes(
     ``match_precision`` widened would.
 
     This runs for every combo of every document, so resolving a combo, finding its row and
-    adding to it are one loop with the row scan written inline. gobl resolves every combo
-    before grouping any; grouping cannot fail, so resolving as it goes raises the same first
-    error. Included prices need every combo resolved first (:func:`_remove_included`).
+    adding to it are one loop with the row scan written inline. A combo of the document's own
+    regime (no ``country`` of its own, a known category) is resolved inline too, as
+    :func:`prepare_combo` resolves it, reading the rate value it keeps: one call fewer per
+    combo and the category code read once; any other combo goes through
+    :func:`prepare_combo`. gobl resolves every combo before grouping any; grouping cannot fail,
+    so resolving as it goes raises the same first error. Included prices need every combo
+    resolved first (:func:`_remove_included`).
     """
     defs: dict[str, CategoryDef | None] = {}
     work = rr.subunits + 2
@@ -162,6 +166,7 @@ def calculate_taxes(
     by_code: dict[str, list[_Row]] = {}
     precise = rr.precise
     cat: CategoryDef | None = None
+    rcats = doc_regime.categories if doc_regime is not None else None
     for v, e, combos in items:
         if not combos:
             continue
@@ -169,9 +174,28 @@ def calculate_taxes(
             v *= POW10[work - e]
             e = work
         for combo in combos:
-            if not resolved:
-                cat = prepare_combo(combo, doc_regime, tax_date)
             code = combo.get("cat", "")
+            if resolved:
+                pass
+            elif rcats is None or "country" in combo or (cat := rcats.get(code)) is None:
+                cat = prepare_combo(combo, doc_regime, tax_date)
+            else:  # prepare_combo's own-regime path, inline (see the docstring)
+                key = combo.get("key", "")
+                keys = cat.keys
+                if keys and not key:
+                    key = combo["key"] = "standard"
+                if key and keys.get(key, False):
+                    combo.pop("percent", None)
+                    combo.pop("surcharge", None)
+                elif rate := combo.get("rate"):
+                    hit = RATE_VALUES.get((id(cat), key, rate, tax_date))
+                    rv = hit[1] if hit is not None else rate_value(cat, key, rate, tax_date, combo)
+                    if rv is not None:
+                        combo["percent"] = rv.percent
+                        if rv.surcharge is not None:
+                            combo["surcharge"] = rv.surcharge
+                        elif "surcharge" in combo:
+                            del combo["surcharge"]
             rows = by_code.get(code)
             row = None
             if rows is None:
@@ -258,10 +282,10 @@ def _sum_rounded(
             if pct is None:
                 rate["amount"] = rr.zero
                 continue
-            pa = pct.amount
-            rv = bv * pa.value
-            if pa.exp:
-                rv = round_pow10(rv, pa.exp)
+            pa = pct._amount
+            rv = bv * pa._value
+            if pa._exp:
+                rv = round_pow10(rv, pa._exp)
             rate["amount"] = cat_amount = amount_at(rv, be, sub)
             if terms:
                 av, ae = _acc(av, ae, rv, be, precise)
@@ -269,10 +293,10 @@ def _sum_rounded(
                 av, ae = rv, be
             terms += 1
             if row.surcharge is not None:
-                sa = row.surcharge.amount
-                sv = bv * sa.value
-                if sa.exp:
-                    sv = round_pow10(sv, sa.exp)
+                sa = row.surcharge._amount
+                sv = bv * sa._value
+                if sa._exp:
+                    sv = round_pow10(sv, sa._exp)
                 rate["surcharge"]["amount"] = amount_at(sv, be, sub)
                 s0v, s0e = surcharge if surcharge is not None else (0, sub)
                 surcharge = _acc(s0v, s0e, sv, be, precise)
