@@ -19,7 +19,7 @@ from typing import Any, Final
 from facturo.gobl import currency as currencies
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
-from facturo.gobl.num.amount import POW10, make_amount, round_pow10
+from facturo.gobl.num.amount import POW10, amount_at, make_amount, round_pow10
 from facturo.gobl.tax.rounding_rules import Rounding
 
 _ZERO: Final = Amount(0, 0)
@@ -190,9 +190,7 @@ def calculate_line(line: dict[str, Any], index: int, ctx: LineContext) -> tuple[
                 if pa._exp:
                     av = round_pow10(av, pa._exp)
                 total -= av
-                d["amount"] = (
-                    make_amount(round_pow10(av, e - pe), pe) if e > pe else make_amount(av, e)
-                )
+                d["amount"] = amount_at(av, e, pe) if e > pe else make_amount(av, e)
                 continue
             if s is None:
                 s = make_amount(n, e)
@@ -219,22 +217,19 @@ def calculate_line(line: dict[str, Any], index: int, ctx: LineContext) -> tuple[
                 total += round_pow10(a._value, ae - e)
             if ae > pe:
                 c["amount"] = make_amount(round_pow10(a._value, ae - pe), pe)
-    # round_line: to the price's decimals, half away from zero; a sum equal to the price (a
-    # quantity of one) is the price's own (immutable) amount, whose text is made already, and
-    # a total equal to the sum is the sum's
+    # round_line: to the price's decimals, half away from zero (``currency`` may have rounded
+    # below them already); a sum equal to the price (a quantity of one) is the price's own
+    # (immutable) amount, whose text is made already, and a total equal to the sum is the sum's
     if e > pe:
-        sv, se = round_pow10(n, e - pe), pe
+        sa = amount_at(n, e, pe)
+        if sa._value == price._value:
+            sa = price
+        line["sum"] = sa
+        line["total"] = sa if total == n else amount_at(total, e, pe)
     else:
-        sv, se = n, e
-    sa = price if sv == price._value and se == pe else make_amount(sv, se)
-    if total == n:
-        ta = sa
-    elif e > pe:
-        ta = make_amount(round_pow10(total, e - pe), pe)
-    else:
-        ta = make_amount(total, e)
-    line["sum"] = sa
-    line["total"] = ta
+        sa = price if n == price._value and e == pe else make_amount(n, e)
+        line["sum"] = sa
+        line["total"] = sa if total == n else make_amount(total, e)
     return total, e
 
 
