@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from facturo.gobl import currency as currencies
-from facturo.gobl.bill.line_calculate import LineContext, calculate_line, round_line
+from facturo.gobl.bill.line_calculate import LineContext, calculate_lines, round_line
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
-from facturo.gobl.num.amount import POW10, amount_at, make_amount, rescale_int
+from facturo.gobl.num.amount import amount_at, make_amount, rescale_int
 from facturo.gobl.tax.regime_def import RegimeDef
 from facturo.gobl.tax.rounding_rules import PRECISE, Rounding
 from facturo.gobl.tax.totals_calculator import Taxable, calculate_taxes, round_total, sum_total
@@ -105,22 +105,10 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
         _preceding(refs, cur, rr)
 
     ctx = LineContext(cur, rr, doc.get("exchange_rates") or [])
-    # the sum of the exact line totals, as integers at the widest exponent seen (gobl's
-    # ``match_precision`` then ``add``, from a zero at the currency's decimals)
-    sv, se = 0, sub
     items: list[Taxable] = []  # lines first, then discounts and charges, as gobl adds them
     unpriced: list[dict[str, Any]] = []  # rounded only if the document has totals, as in gobl
-    for i, line in enumerate(doc.get("lines") or ()):
-        t = calculate_line(line, i, ctx)
-        if t is None:
-            unpriced.append(line)
-        else:
-            tv, te = t
-            if te > se:
-                sv *= POW10[te - se]
-                se = te
-            sv += tv if te == se else tv * POW10[se - te]
-            items.append((tv, te, line.get("taxes") or []))
+    # the sum of the exact line totals, as an integer at the widest exponent seen
+    sv, se = calculate_lines(doc.get("lines") or (), ctx, items, unpriced)
     # the document's totals are exact integers at the sum's exponent (``Amount.add`` and
     # ``subtract`` keep the left operand's) until each is rounded once, below
     s = make_amount(sv, se)
