@@ -35,6 +35,22 @@ def rounding_for(doc: dict[str, Any], reg: RegimeDef | None, subunits: int) -> R
     return rr
 
 
+# A document without exchange rates needs only its currency and rounding from its context, and
+# a process sees a few of those: the context (which keeps its rounding alive, so the id in a
+# key is not reused while the entry lives) is made once per pair.
+_CONTEXTS: dict[tuple[str, int], LineContext] = {}
+
+
+def _plain_context(cur: str, rr: Rounding) -> LineContext:
+    ctx = _CONTEXTS.get((cur, id(rr)))
+    if ctx is None:
+        ctx = LineContext(cur, rr, [])
+        if len(_CONTEXTS) >= 256:
+            _CONTEXTS.clear()
+        _CONTEXTS[(cur, id(rr))] = ctx
+    return ctx
+
+
 def _modifiers(
     mods: list[dict[str, Any]], base_sum: Amount, rr: Rounding
 ) -> tuple[Amount | None, list[Amount]]:
@@ -104,7 +120,8 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
     if refs:
         _preceding(refs, cur, rr)
 
-    ctx = LineContext(cur, rr, doc.get("exchange_rates") or [])
+    rates = doc.get("exchange_rates")
+    ctx = LineContext(cur, rr, rates) if rates else _plain_context(cur, rr)
     items: list[Taxable] = []  # lines first, then discounts and charges, as gobl adds them
     unpriced: list[dict[str, Any]] = []  # rounded only if the document has totals, as in gobl
     # the sum of the exact line totals, as an integer at the widest exponent seen

@@ -33,27 +33,22 @@ class _Row:
 
     The compared values are those the row's output keeps (``rate.get("country", "")``,
     ``rate.get("ext") or {}``), held in slots so each test is an attribute read; the base is
-    an integer at an exponent, made an amount once at the end.
+    an integer at an exponent, made an amount once at the end. Rows are made by
+    :func:`_new_row` alone, which sets every slot (no ``__init__``: one call per row fewer).
     """
 
     __slots__ = ("country", "exp", "ext", "percent", "rate", "surcharge", "value")
 
-    def __init__(
-        self,
-        rate: dict[str, Any],
-        percent: Percentage | None,
-        ext: dict[str, Any],
-        country: str,
-        surcharge: Percentage | None,
-        sub: int,
-    ) -> None:
-        self.rate = rate
-        self.percent = percent
-        self.ext = ext
-        self.country = country
-        self.surcharge = surcharge
-        self.value = 0
-        self.exp = sub
+    country: str
+    exp: int
+    ext: dict[str, Any]
+    percent: Percentage | None
+    rate: dict[str, Any]
+    surcharge: Percentage | None
+    value: int
+
+
+_new = object.__new__
 
 
 def _new_row(combo: dict[str, Any], rr: Rounding) -> _Row:
@@ -76,9 +71,15 @@ def _new_row(combo: dict[str, Any], rr: Rounding) -> _Row:
         rate["surcharge"] = {"percent": sc, "amount": rr.zero}
     # what the row compares is what its output keeps: ``rate.get("percent")``,
     # ``rate.get("ext") or {}``, ``rate.get("country", "")`` and the surcharge's percent
-    return _Row(
-        rate, pct if pct else None, ext if ext else {}, country if country else "", sc, rr.subunits
-    )
+    row: _Row = _new(_Row)
+    row.rate = rate
+    row.percent = pct if pct else None
+    row.ext = ext if ext else {}
+    row.country = country if country else ""
+    row.surcharge = sc
+    row.value = 0
+    row.exp = rr.subunits
+    return row
 
 
 def _remove_included(
@@ -128,6 +129,9 @@ class TaxTotals(NamedTuple):
     sum: Amount
     retained: Amount | None
     included: Amount | None  # the amount of the category included in prices
+
+
+_new_totals = tuple.__new__
 
 
 def calculate_taxes(
@@ -332,7 +336,8 @@ def _sum_rounded(
     if retained is not None:
         total["retained"] = amount_at(retained[0], retained[1], sub)
         exact_retained = make_amount(retained[0], retained[1])
-    return TaxTotals(total, make_amount(tv, te), exact_retained, included_amount)
+    # tuple.__new__ directly: the named tuple's own __new__ is a Python function
+    return _new_totals(TaxTotals, (total, make_amount(tv, te), exact_retained, included_amount))
 
 
 def _acc(av: int, ae: int, xv: int, xe: int, precise: bool) -> tuple[int, int]:
