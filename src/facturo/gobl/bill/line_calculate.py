@@ -25,6 +25,7 @@ from facturo.gobl.tax.rounding_rules import Rounding
 from facturo.gobl.tax.totals_calculator import Taxable
 
 _ZERO: Final = Amount(0, 0)
+_new: Final = object.__new__
 
 
 class LineContext:
@@ -252,10 +253,21 @@ def calculate_lines(
             # rounded below them already); a sum equal to the price (a quantity of one) is the
             # price's own (immutable) amount, whose text is made already, and a total equal to
             # the sum is the sum's
-            if e > pe:
-                sa = amount_at(n, e, pe)
-                if sa._value == price._value:
+            if e > pe:  # round_pow10 then make_amount, written out
+                div = POW10[e - pe]
+                if n >= 0:
+                    rv, r = divmod(n, div)
+                    if r + r >= div:
+                        rv += 1
+                else:
+                    rv, r = divmod(-n, div)
+                    rv = -(rv + 1) if r + r >= div else -rv
+                if rv == price._value:
                     sa = price
+                else:
+                    sa = _new(Amount)
+                    sa._value = rv
+                    sa._exp = pe
                 line["sum"] = sa
                 line["total"] = sa if total == n else amount_at(total, e, pe)
             else:

@@ -145,7 +145,8 @@ def calculate_taxes(
 
     A combo joins the first row of its category with the same percent (numerically; the
     regime's own percentage object is the common case and is tested by identity first), the
-    same ext and country and, when there is a percent, the same surcharge percent. Amounts are
+    same ext and country and, when there is a percent, the same surcharge percent (two
+    percentages are compared inline, as ``Percentage.equals`` compares them). Amounts are
     added to their rows as integers: a row widens to the decimals it receives under
     ``precise`` and rounds them away under ``currency``, as ``Amount.add`` on a base that
     ``match_precision`` widened would.
@@ -219,8 +220,18 @@ def calculate_taxes(
                 country = combo.get("country", "")
                 for r in rows:
                     rp = r.percent
-                    if rp is not cp and (rp is None or cp is None or not rp.equals(cp)):
-                        continue
+                    if rp is not cp:
+                        if rp is None or cp is None:
+                            continue
+                        if rp.__class__ is Percentage and cp.__class__ is Percentage:
+                            ra, ca = rp._amount, cp._amount  # Percentage.equals, inline
+                            if ra._exp == ca._exp:
+                                if ra._value != ca._value:
+                                    continue
+                            elif ra.compare(ca):
+                                continue
+                        elif not rp.equals(cp):
+                            continue
                     if r.ext != cext or r.country != country:
                         continue
                     if rp is not None:
@@ -291,10 +302,12 @@ def _sum_rounded(
             if pa._exp:
                 rv = round_pow10(rv, pa._exp)
             rate["amount"] = cat_amount = amount_at(rv, be, sub)
-            if terms:
-                av, ae = _acc(av, ae, rv, be, precise)
-            else:
+            if not terms:
                 av, ae = rv, be
+            elif be == ae:  # _acc's common case, without the call
+                av += rv
+            else:
+                av, ae = _acc(av, ae, rv, be, precise)
             terms += 1
             if row.surcharge is not None:
                 sa = row.surcharge._amount
