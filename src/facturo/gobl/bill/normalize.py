@@ -75,7 +75,13 @@ def normalize_party(party: dict[str, Any] | None) -> None:
         party["name"] = name.strip()
     tid = party.get("tax_id")
     if tid:
-        normalize_tax_identity(tid)
+        code = tid.get("code")
+        if code.__class__ is str and code and tid.get("country") == "ES":
+            # normalize_tax_identity's Spanish path (most parties), without the call
+            out = _ES_CODES.get(code)
+            tid["code"] = out if out is not None else _es_code(code)
+        else:
+            normalize_tax_identity(tid)
     for ident in party.get("identities") or ():
         _clean_ext(ident)
     if "ext" in party:
@@ -260,8 +266,8 @@ def normalize_document(
     table = _table(extra)
     for k in _CODE_FIELDS:
         v = doc.get(k)
-        if v.__class__ is str:
-            doc[k] = normalize_code(v)
+        if v.__class__ is str:  # normalize_code's own fast test, without the call
+            doc[k] = v.strip() if v.isascii() and v.isprintable() else normalize_code(v)
     normalize_party(doc.get("supplier"))
     normalize_party(doc.get("customer"))
     refs = doc.get("preceding")
