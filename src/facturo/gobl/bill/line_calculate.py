@@ -219,8 +219,15 @@ def calculate_lines(
                     if pct is not None and d.get("base") is None:  # a percent of the sum, at e
                         pa = pct._amount
                         av = n * pa._value
-                        if pa._exp:
-                            av = round_pow10(av, pa._exp)
+                        if pa._exp:  # round_pow10, written out
+                            div = POW10[pa._exp]
+                            if av >= 0:
+                                av, r = divmod(av, div)
+                                if r + r >= div:
+                                    av += 1
+                            else:
+                                av, r = divmod(-av, div)
+                                av = -(av + 1) if r + r >= div else -av
                         total -= av
                         d["amount"] = amount_at(av, e, pe) if e > pe else make_amount(av, e)
                         continue
