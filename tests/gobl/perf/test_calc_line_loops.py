@@ -4,7 +4,8 @@
 exact totals as it goes; ``normalize_document`` walks the lines in one loop and leaves a
 list of plain percent modifiers as it is. Each is compared with the general code: every line
 calculated on the general path alone (an empty ``substituted`` list sends it there) and the
-totals summed with ``Amount``; every list of modifiers through ``_modifiers``.
+totals summed with ``Amount``; every list of modifiers through ``_modifiers``; every list of
+combos with its empty combos dropped first, then each normalized afresh.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from facturo.gobl.addons.es_verifactu import tax as verifactu_tax
 from facturo.gobl.bill.line_calculate import LineContext, calculate_lines
-from facturo.gobl.bill.normalize import _modifiers, normalize_document
+from facturo.gobl.bill.normalize import _modifiers, normalize_combo_chain, normalize_document
 from facturo.gobl.errors import GoblError
 from facturo.gobl.num import Amount, Percentage
 from facturo.gobl.tax.rounding_rules import Rounding
@@ -133,3 +135,33 @@ def test_modifier_lists_left_as_they_are_equal_the_general_normalization(
         return repr(ordered(doc["lines"]))
 
     assert _outcome(fast) == _outcome(general)
+
+
+_COMBO = st.one_of(
+    st.fixed_dictionaries(
+        {"cat": st.sampled_from(["VAT", "IGIC", "IRPF"])},
+        optional={
+            "rate": st.sampled_from(["standard", "reduced", "exempt", "zero"]),
+            "key": st.sampled_from(["zero", "exempt", ""]),
+            "percent": _PERCENTS,
+            "ext": st.sampled_from([{}, {"es-verifactu-exempt": "E2"}, {"x": ""}]),
+        },
+    ),
+    st.sampled_from([{}, None, [], ""]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_COMBO, max_size=4), min_size=1, max_size=3))
+def test_line_combos_equal_combos_dropped_then_normalized(lists: list[list[Any]]) -> None:
+    extra = (verifactu_tax.normalize_combo,)
+    expected = []
+    for taxes in copy.deepcopy(lists):
+        kept = [c for c in taxes if c]
+        for combo in kept:
+            normalize_combo_chain(combo, extra)
+        expected.append(kept)
+    for _ in range(2):  # the second time from the kept normalizations
+        doc = {"lines": [{"taxes": copy.deepcopy(taxes)} for taxes in lists]}
+        normalize_document(doc, combo_normalizers=extra)
+        assert repr(ordered([line["taxes"] for line in doc["lines"]])) == repr(ordered(expected))

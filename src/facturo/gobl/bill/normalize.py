@@ -226,9 +226,11 @@ def _normalize_lines(
             _modifiers(line, "charges", mods)
         taxes = line.get("taxes")
         if taxes is not None:
-            if not all(taxes):
-                taxes = line["taxes"] = [c for c in taxes if c]
+            dropped = False  # empty combos are dropped after the loop, as all(taxes) is rare
             for combo in taxes:
+                if not combo:
+                    dropped = True
+                    continue
                 for v in combo.values():
                     if v.__class__ is not str:
                         normalize_combo_chain(combo, extra)
@@ -243,6 +245,8 @@ def _normalize_lines(
                         combo.update(kept)
                         if ext is not None:
                             combo["ext"] = ext.copy()
+            if dropped:
+                line["taxes"] = [c for c in taxes if c]
         item = line.get("item")
         if item:
             name = item.get("name")
