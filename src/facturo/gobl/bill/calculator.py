@@ -158,7 +158,7 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
     if included is not None:
         totals["tax_included"] = included
         tv -= rescale_int(included.value, included.exp, se)
-    wv = tv + rescale_int(tax_sum.value, tax_sum.exp, se)  # total with tax
+    wv = tv + rescale_int(tax_sum._value, tax_sum._exp, se)  # total with tax
     pv = wv  # payable
     if taxes["categories"]:
         totals["taxes"] = taxes
