@@ -142,7 +142,7 @@ def _setup_scenarios(country: str, addons: tuple[str, ...]) -> tuple[Scenario, .
 def _outcome(doc: dict[str, Any], apply: Any) -> Any:
     try:
         apply(doc)
-    except (TypeError, AttributeError) as exc:
+    except (TypeError, AttributeError, ValueError) as exc:
         return type(exc), str(exc)
     return ordered(doc)
 
