@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from facturo.gobl import currency as currencies
-from facturo.gobl.bill.line_calculate import LineContext, calculate_line, round_line
+from facturo.gobl.bill.line_calculate import LineContext, calculate_lines, round_line
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
-from facturo.gobl.num.amount import POW10, amount_at, make_amount, rescale_int
+from facturo.gobl.num.amount import amount_at, make_amount, rescale_int
 from facturo.gobl.tax.regime_def import RegimeDef
 from facturo.gobl.tax.rounding_rules import PRECISE, Rounding
 from facturo.gobl.tax.totals_calculator import Taxable, calculate_taxes, round_total, sum_total
@@ -33,6 +33,22 @@ def rounding_for(doc: dict[str, Any], reg: RegimeDef | None, subunits: int) -> R
         if len(_ROUNDINGS) < 256:
             _ROUNDINGS[(rule, subunits)] = rr
     return rr
+
+
+# A document without exchange rates needs only its currency and rounding from its context, and
+# a process sees a few of those: the context (which keeps its rounding alive, so the id in a
+# key is not reused while the entry lives) is made once per pair.
+_CONTEXTS: dict[tuple[str, int], LineContext] = {}
+
+
+def _plain_context(cur: str, rr: Rounding) -> LineContext:
+    ctx = _CONTEXTS.get((cur, id(rr)))
+    if ctx is None:
+        ctx = LineContext(cur, rr, [])
+        if len(_CONTEXTS) >= 256:
+            _CONTEXTS.clear()
+        _CONTEXTS[(cur, id(rr))] = ctx
+    return ctx
 
 
 def _modifiers(
@@ -104,23 +120,12 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
     if refs:
         _preceding(refs, cur, rr)
 
-    ctx = LineContext(cur, rr, doc.get("exchange_rates") or [])
-    # the sum of the exact line totals, as integers at the widest exponent seen (gobl's
-    # ``match_precision`` then ``add``, from a zero at the currency's decimals)
-    sv, se = 0, sub
+    rates = doc.get("exchange_rates")
+    ctx = LineContext(cur, rr, rates) if rates else _plain_context(cur, rr)
     items: list[Taxable] = []  # lines first, then discounts and charges, as gobl adds them
     unpriced: list[dict[str, Any]] = []  # rounded only if the document has totals, as in gobl
-    for i, line in enumerate(doc.get("lines") or ()):
-        t = calculate_line(line, i, ctx)
-        if t is None:
-            unpriced.append(line)
-        else:
-            tv, te = t
-            if te > se:
-                sv *= POW10[te - se]
-                se = te
-            sv += tv if te == se else tv * POW10[se - te]
-            items.append((tv, te, line.get("taxes") or []))
+    # the sum of the exact line totals, as an integer at the widest exponent seen
+    sv, se = calculate_lines(doc.get("lines") or (), ctx, items, unpriced)
     # the document's totals are exact integers at the sum's exponent (``Amount.add`` and
     # ``subtract`` keep the left operand's) until each is rounded once, below
     s = make_amount(sv, se)
@@ -153,7 +158,7 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
     if included is not None:
         totals["tax_included"] = included
         tv -= rescale_int(included.value, included.exp, se)
-    wv = tv + rescale_int(tax_sum.value, tax_sum.exp, se)  # total with tax
+    wv = tv + rescale_int(tax_sum._value, tax_sum._exp, se)  # total with tax
     pv = wv  # payable
     if taxes["categories"]:
         totals["taxes"] = taxes

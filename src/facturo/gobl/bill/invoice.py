@@ -190,7 +190,8 @@ def calculate_bill(doc: dict[str, Any], schema: str) -> None:
     normalize_document(doc, combo_normalizers=plan.combo_normalizers)
     for normalize in plan.invoice_normalizers:
         normalize(doc)
-    _check_tags(doc, reg, addons, schema)
+    if doc.get("$tags"):  # most documents have none: _check_tags would return at once
+        _check_tags(doc, reg, addons, schema)
     tax_date = doc.get("value_date") or doc.get("issue_date") or ""
     calculate_document(doc, reg, tax_date=tax_date)
     apply_scenarios(doc, plan.scenarios if doc.get("$tags") else plan.untagged_scenarios)

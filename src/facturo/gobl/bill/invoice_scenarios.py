@@ -44,6 +44,11 @@ def _matches(
 
 
 def apply_scenarios(inv: dict[str, Any], scenarios: Sequence[Scenario]) -> None:
+    """Apply the matching scenarios' notes and codes (gobl ``Invoice.prepareScenarios``).
+
+    Runs for every document: a scenario's type filter, the usual first and often only test,
+    is read here, and :func:`_matches` is called only for a scenario with other filters.
+    """
     cats: list[set[str]] = []
     typ = inv.get("type")
     tags = inv.get("$tags") or ()
@@ -51,7 +56,10 @@ def apply_scenarios(inv: dict[str, Any], scenarios: Sequence[Scenario]) -> None:
     notes: list[dict[str, str]] = []
     ext: dict[str, str] = {}
     for s in scenarios:
-        if not _matches(s, typ, tags, inv, cats, tax_ext):
+        types = s.types
+        if types and typ not in types:
+            continue
+        if (s.tags or s.categories or s.ext_key) and not _matches(s, typ, tags, inv, cats, tax_ext):
             continue
         if s.note:
             n = dict(s.note)

@@ -14,15 +14,18 @@ equal.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Final
 
 from facturo.gobl import currency as currencies
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
-from facturo.gobl.num.amount import POW10, make_amount, round_pow10
+from facturo.gobl.num.amount import POW10, amount_at, make_amount, round_pow10
 from facturo.gobl.tax.rounding_rules import Rounding
+from facturo.gobl.tax.totals_calculator import Taxable
 
 _ZERO: Final = Amount(0, 0)
+_new: Final = object.__new__
 
 
 class LineContext:
@@ -129,11 +132,29 @@ def _calc_general(line: dict[str, Any], ctx: LineContext, where: str) -> tuple[i
 
 
 def calculate_line(line: dict[str, Any], index: int, ctx: LineContext) -> tuple[int, int] | None:
-    """Number, calculate and round a document line; returns its exact total, if priced.
+    """Number, calculate and round one document line; returns its exact total, if priced.
 
-    The exact total (before :func:`round_line`, as integer and exponent) is what the
-    document's sum and tax bases are made of. An unpriced line is not rounded here (see
-    :func:`_calc_general`).
+    :func:`calculate_lines` for a list of this one line, numbered from ``index``.
+    """
+    items: list[Taxable] = []
+    calculate_lines([line], ctx, items, [], index)
+    return (items[0][0], items[0][1]) if items else None
+
+
+def calculate_lines(
+    lines: Iterable[dict[str, Any]],
+    ctx: LineContext,
+    items: list[Taxable],
+    unpriced: list[dict[str, Any]],
+    start: int = 0,
+) -> tuple[int, int]:
+    """Number, calculate and round a document's lines; returns the exact sum of their totals.
+
+    Each priced line's exact total (before :func:`round_line`, as integer and exponent) is
+    appended to ``items`` with its combos: the document's sum and tax bases are made of them.
+    The sum is an integer at the widest exponent seen, from a zero at the currency's decimals
+    (gobl's ``match_precision`` then ``add``). An unpriced line is appended to ``unpriced``
+    and not rounded here (see :func:`_calc_general`).
 
     A line without sub-lines or item currency, nearly every line of every document, is
     :func:`_calc_base` then :func:`round_line` written here with integers at the line's
@@ -143,99 +164,129 @@ def calculate_line(line: dict[str, Any], index: int, ctx: LineContext) -> tuple[
     or added at that exponent, rounding the ones with more decimals (``Amount.subtract``),
     a discount that is a percent of the sum being worked out in place (``Percentage.of``);
     the written amounts are rounded to the price's decimals at once. Other lines take
-    :func:`_calculate_parts`, which runs the general code.
+    :func:`_calculate_parts`, which runs the general code. The loop over the lines is here,
+    with what the rounding rule fixes read once, because this is the hottest code of a
+    calculation: one call per document rather than one per line.
     """
-    line["i"] = index + 1
-    item = line.get("item")
-    if (
-        item is None
-        or "breakdown" in line
-        or "substituted" in line
-        or item.get("currency")
-        or (price := item.get("price")) is None
-    ):
-        return _calculate_parts(line, index, ctx)
     rr = ctx.rr
     sub = rr.subunits
-    pe = price._exp
-    if pe < sub:  # rescale_up(subunits)
-        price = make_amount(price._value * POW10[sub - pe], sub)
-        item["price"] = price
-        pe = sub
-    if "quantity" in line:
-        q: Amount = line["quantity"]
-    else:
-        q = line["quantity"] = _ZERO
-    e = rr.line_exp
-    if pe >= e:
-        e = pe
-        n = price._value * q._value
-    else:
-        n = price._value * POW10[e - pe] * q._value
-    if q._exp:
-        n = round_pow10(n, q._exp)
-    if not rr.precise and e > sub:
-        n = round_pow10(n, e - sub)
-        e = sub
-    total = n
-    discounts = line.get("discounts")
-    charges = line.get("charges")
-    if discounts or charges:
-        s: Amount | None = None  # the sum as an amount, made for the general modifiers only
-        for d in discounts or ():
-            pct = d.get("percent")
-            if pct is not None and d.get("base") is None:  # a percent of the sum, at e
-                pa = pct._amount
-                av = n * pa._value
-                if pa._exp:
-                    av = round_pow10(av, pa._exp)
-                total -= av
-                d["amount"] = (
-                    make_amount(round_pow10(av, e - pe), pe) if e > pe else make_amount(av, e)
-                )
+    line_exp = rr.line_exp
+    rounds_lines = not rr.precise
+    sv, se = 0, sub
+    for index, line in enumerate(lines, start):
+        line["i"] = index + 1
+        item = line.get("item")
+        if (
+            item is None
+            or "breakdown" in line
+            or "substituted" in line
+            or item.get("currency")
+            or (price := item.get("price")) is None
+        ):
+            t = _calculate_parts(line, index, ctx)
+            if t is None:
+                unpriced.append(line)
                 continue
-            if s is None:
-                s = make_amount(n, e)
-            a = _modifier_amount(d, s, rr)
-            ae = a._exp
-            if ae == e:
-                total -= a._value
-            elif ae < e:
-                total -= a._value * POW10[e - ae]
+            total, e = t
+        else:
+            pe = price._exp
+            if pe < sub:  # rescale_up(subunits)
+                price = make_amount(price._value * POW10[sub - pe], sub)
+                item["price"] = price
+                pe = sub
+            if "quantity" in line:
+                q: Amount = line["quantity"]
             else:
-                total -= round_pow10(a._value, ae - e)
-            if ae > pe:  # round_line
-                d["amount"] = make_amount(round_pow10(a._value, ae - pe), pe)
-        for c in charges or ():
-            if s is None:
-                s = make_amount(n, e)
-            a = _modifier_amount(c, s, rr, quantity=q)
-            ae = a._exp
-            if ae == e:
-                total += a._value
-            elif ae < e:
-                total += a._value * POW10[e - ae]
+                q = line["quantity"] = _ZERO
+            e = line_exp
+            if pe >= e:
+                e = pe
+                n = price._value * q._value
             else:
-                total += round_pow10(a._value, ae - e)
-            if ae > pe:
-                c["amount"] = make_amount(round_pow10(a._value, ae - pe), pe)
-    # round_line: to the price's decimals, half away from zero; a sum equal to the price (a
-    # quantity of one) is the price's own (immutable) amount, whose text is made already, and
-    # a total equal to the sum is the sum's
-    if e > pe:
-        sv, se = round_pow10(n, e - pe), pe
-    else:
-        sv, se = n, e
-    sa = price if sv == price._value and se == pe else make_amount(sv, se)
-    if total == n:
-        ta = sa
-    elif e > pe:
-        ta = make_amount(round_pow10(total, e - pe), pe)
-    else:
-        ta = make_amount(total, e)
-    line["sum"] = sa
-    line["total"] = ta
-    return total, e
+                n = price._value * POW10[e - pe] * q._value
+            if q._exp:
+                n = round_pow10(n, q._exp)
+            if rounds_lines and e > sub:
+                n = round_pow10(n, e - sub)
+                e = sub
+            total = n
+            discounts = line.get("discounts")
+            charges = line.get("charges")
+            if discounts or charges:
+                s: Amount | None = None  # the sum as an amount, made for the general modifiers only
+                for d in discounts or ():
+                    pct = d.get("percent")
+                    if pct is not None and d.get("base") is None:  # a percent of the sum, at e
+                        pa = pct._amount
+                        av = n * pa._value
+                        if pa._exp:  # round_pow10, written out
+                            div = POW10[pa._exp]
+                            if av >= 0:
+                                av, r = divmod(av, div)
+                                if r + r >= div:
+                                    av += 1
+                            else:
+                                av, r = divmod(-av, div)
+                                av = -(av + 1) if r + r >= div else -av
+                        total -= av
+                        d["amount"] = amount_at(av, e, pe) if e > pe else make_amount(av, e)
+                        continue
+                    if s is None:
+                        s = make_amount(n, e)
+                    a = _modifier_amount(d, s, rr)
+                    ae = a._exp
+                    if ae == e:
+                        total -= a._value
+                    elif ae < e:
+                        total -= a._value * POW10[e - ae]
+                    else:
+                        total -= round_pow10(a._value, ae - e)
+                    if ae > pe:  # round_line
+                        d["amount"] = make_amount(round_pow10(a._value, ae - pe), pe)
+                for c in charges or ():
+                    if s is None:
+                        s = make_amount(n, e)
+                    a = _modifier_amount(c, s, rr, quantity=q)
+                    ae = a._exp
+                    if ae == e:
+                        total += a._value
+                    elif ae < e:
+                        total += a._value * POW10[e - ae]
+                    else:
+                        total += round_pow10(a._value, ae - e)
+                    if ae > pe:
+                        c["amount"] = make_amount(round_pow10(a._value, ae - pe), pe)
+            # round_line: to the price's decimals, half away from zero (``currency`` may have
+            # rounded below them already); a sum equal to the price (a quantity of one) is the
+            # price's own (immutable) amount, whose text is made already, and a total equal to
+            # the sum is the sum's
+            if e > pe:  # round_pow10 then make_amount, written out
+                div = POW10[e - pe]
+                if n >= 0:
+                    rv, r = divmod(n, div)
+                    if r + r >= div:
+                        rv += 1
+                else:
+                    rv, r = divmod(-n, div)
+                    rv = -(rv + 1) if r + r >= div else -rv
+                if rv == price._value:
+                    sa = price
+                else:
+                    sa = _new(Amount)
+                    sa._value = rv
+                    sa._exp = pe
+                line["sum"] = sa
+                line["total"] = sa if total == n else amount_at(total, e, pe)
+            else:
+                sa = price if n == price._value and e == pe else make_amount(n, e)
+                line["sum"] = sa
+                line["total"] = sa if total == n else make_amount(total, e)
+        if e > se:
+            sv *= POW10[e - se]
+            se = e
+        sv += total if e == se else total * POW10[se - e]
+        items.append((total, e, line.get("taxes") or []))
+    return sv, se
 
 
 def _calculate_parts(line: dict[str, Any], index: int, ctx: LineContext) -> tuple[int, int] | None:

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from facturo.gobl.num import Amount
+from facturo.gobl.num import Amount, Percentage
 from facturo.gobl.regimes.es.tax_identity import normalize_code as es_normalize_code
 from facturo.gobl.tax.combo import normalize_combo
 
@@ -75,7 +75,13 @@ def normalize_party(party: dict[str, Any] | None) -> None:
         party["name"] = name.strip()
     tid = party.get("tax_id")
     if tid:
-        normalize_tax_identity(tid)
+        code = tid.get("code")
+        if code.__class__ is str and code and tid.get("country") == "ES":
+            # normalize_tax_identity's Spanish path (most parties), without the call
+            out = _ES_CODES.get(code)
+            tid["code"] = out if out is not None else _es_code(code)
+        else:
+            normalize_tax_identity(tid)
     for ident in party.get("identities") or ():
         _clean_ext(ident)
     if "ext" in party:
@@ -173,62 +179,88 @@ def _modifiers(line: dict[str, Any], k: str, mods: list[dict[str, Any]]) -> None
             _clean_ext(m)
 
 
-def _normalize_line(
-    line: dict[str, Any],
+def _plain_percents(mods: list[dict[str, Any]]) -> bool:
+    """Whether every modifier is a non-zero percent without ``ext``: nothing to drop or clean.
+
+    The usual line discount (``{"percent": "5%"}``), for which :func:`_modifiers` would make
+    an equal list; anything else (an empty or zero modifier, ``ext`` codes, a member of
+    another type) is left to it.
+    """
+    for m in mods:
+        if not m or m.__class__ is not dict or "ext" in m:
+            return False
+        pct = m.get("percent")
+        if pct.__class__ is not Percentage or not pct._amount._value:
+            return False
+    return True
+
+
+def _normalize_lines(
+    lines: Iterable[dict[str, Any]],
     extra: tuple[ComboNormalizer, ...],
     table: dict[tuple[Any, ...], _Kept],
 ) -> None:
-    """A line's normalizers, children first.
+    """Each line's normalizers, children first.
 
-    Runs for every line, so members are read once, an empty list of modifiers (which the
-    decoded tree owns) is left as it is rather than replaced by another, and a combo that
-    :func:`_normalized` has kept is looked up here, without a call.
+    Runs for every line, so the loop is here (one call per list of lines), members are read
+    once, a list of modifiers that has nothing to drop or clean (:func:`_plain_percents`),
+    or an empty one, which the decoded tree owns, is left as it is rather than replaced by an
+    equal one, and a combo that :func:`_normalized` has kept is looked up here, without a
+    call.
     """
-    if "breakdown" in line or "substituted" in line:
-        breakdown = line.get("breakdown")
-        substituted = line.get("substituted")
-        if breakdown or substituted:
-            for sub in (*(breakdown or ()), *(substituted or ())):
-                _normalize_line(sub, extra, table)
-    mods = line.get("discounts")
-    if mods is not None and (mods or mods.__class__ is not list):
-        _modifiers(line, "discounts", mods)
-    mods = line.get("charges")
-    if mods is not None and (mods or mods.__class__ is not list):
-        _modifiers(line, "charges", mods)
-    taxes = line.get("taxes")
-    if taxes is not None:
-        if not all(taxes):
-            taxes = line["taxes"] = [c for c in taxes if c]
-        for combo in taxes:
-            for v in combo.values():
-                if v.__class__ is not str:
-                    normalize_combo_chain(combo, extra)
-                    break
-            else:
-                done = table.get((*combo.items(),))
-                if done is None:
-                    _normalized(combo, extra, table)
+    for line in lines:
+        if "breakdown" in line or "substituted" in line:
+            breakdown = line.get("breakdown")
+            substituted = line.get("substituted")
+            if breakdown or substituted:
+                _normalize_lines((*(breakdown or ()), *(substituted or ())), extra, table)
+        mods = line.get("discounts")
+        if mods is not None and (
+            mods.__class__ is not list or (mods and not _plain_percents(mods))
+        ):
+            _modifiers(line, "discounts", mods)
+        mods = line.get("charges")
+        if mods is not None and (
+            mods.__class__ is not list or (mods and not _plain_percents(mods))
+        ):
+            _modifiers(line, "charges", mods)
+        taxes = line.get("taxes")
+        if taxes is not None:
+            dropped = False  # empty combos are dropped after the loop, as all(taxes) is rare
+            for combo in taxes:
+                if not combo:
+                    dropped = True
+                    continue
+                for v in combo.values():
+                    if v.__class__ is not str:
+                        normalize_combo_chain(combo, extra)
+                        break
                 else:
-                    kept, ext = done
-                    combo.clear()
-                    combo.update(kept)
-                    if ext is not None:
-                        combo["ext"] = ext.copy()
-    item = line.get("item")
-    if item:
-        name = item.get("name")
-        if name.__class__ is str:
-            item["name"] = name.strip()
-        price: Amount | None = item.get("price")
-        if price is not None and price._value < 0:
-            item["price"] = price.negate()
-            q: Amount = line.get("quantity") or Amount(0, 0)
-            line["quantity"] = q.negate()
-        if "ext" in item:
-            _clean_ext(item)
-    if "ext" in line:
-        _clean_ext(line)
+                    done = table.get((*combo.items(),))
+                    if done is None:
+                        _normalized(combo, extra, table)
+                    else:
+                        kept, ext = done
+                        combo.clear()
+                        combo.update(kept)
+                        if ext is not None:
+                            combo["ext"] = ext.copy()
+            if dropped:
+                line["taxes"] = [c for c in taxes if c]
+        item = line.get("item")
+        if item:
+            name = item.get("name")
+            if name.__class__ is str:
+                item["name"] = name.strip()
+            price: Amount | None = item.get("price")
+            if price is not None and price._value < 0:
+                item["price"] = price.negate()
+                q: Amount = line.get("quantity") or Amount(0, 0)
+                line["quantity"] = q.negate()
+            if "ext" in item:
+                _clean_ext(item)
+        if "ext" in line:
+            _clean_ext(line)
 
 
 def normalize_document(
@@ -238,8 +270,8 @@ def normalize_document(
     table = _table(extra)
     for k in _CODE_FIELDS:
         v = doc.get(k)
-        if v.__class__ is str:
-            doc[k] = normalize_code(v)
+        if v.__class__ is str:  # normalize_code's own fast test, without the call
+            doc[k] = v.strip() if v.isascii() and v.isprintable() else normalize_code(v)
     normalize_party(doc.get("supplier"))
     normalize_party(doc.get("customer"))
     refs = doc.get("preceding")
@@ -253,8 +285,7 @@ def normalize_document(
     if lines is not None:
         if not all(lines):  # empty lines are dropped; the decoded tree owns the list otherwise
             lines = doc["lines"] = [ln for ln in lines if ln]
-        for line in lines:
-            _normalize_line(line, extra, table)
+        _normalize_lines(lines, extra, table)
     for k in ("discounts", "charges"):
         mods = doc.get(k)
         if mods:

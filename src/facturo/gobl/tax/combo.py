@@ -97,17 +97,18 @@ def _rate_def(cat: CategoryDef, key: str, rate: str) -> RateDef | None:
 
 # (category, key, rate, tax date) -> the value in force, for rates whose values are not chosen
 # by ext codes. Entries hold their category, so the id in a key cannot be reused by another
-# object while the entry lives; the table is emptied when full.
-_VALUES: dict[tuple[int, str, str, str], tuple[CategoryDef, RateValue]] = {}
+# object while the entry lives; the table is emptied when full. ``prepare_combo`` and
+# ``calculate_taxes`` read it before calling ``rate_value``.
+RATE_VALUES: dict[tuple[int, str, str, str], tuple[CategoryDef, RateValue]] = {}
 
 
-def _rate_value(
+def rate_value(
     cat: CategoryDef, key: str, rate: str, tax_date: str, combo: dict[str, Any]
 ) -> RateValue | None:
     """The value of ``rate`` in force on ``tax_date`` (None when the rate has no values).
 
     Raises when the rate is not defined or has no value for the date. The answer is kept in
-    ``_VALUES`` per (category, key, rate, date), which :func:`prepare_combo` reads first,
+    ``RATE_VALUES`` per (category, key, rate, date), which :func:`prepare_combo` reads first,
     unless the rate's values depend on the combo's ext codes.
     """
     rdef = _rate_def(cat, key, rate)
@@ -124,9 +125,9 @@ def _rate_value(
         if v.since and tax_date and v.since > tax_date:
             continue
         if not any(x.ext for x in rdef.values):
-            if len(_VALUES) >= 4096:
-                _VALUES.clear()
-            _VALUES[(id(cat), key, rate, tax_date)] = (cat, v)
+            if len(RATE_VALUES) >= 4096:
+                RATE_VALUES.clear()
+            RATE_VALUES[(id(cat), key, rate, tax_date)] = (cat, v)
         return v
     raise calculation(f"invalid-date: rate value unavailable for '{rate}' on '{tax_date}'")
 
@@ -158,8 +159,8 @@ def prepare_combo(
     rate = combo.get("rate")
     if not rate:
         return cat
-    hit = _VALUES.get((id(cat), key, rate, tax_date))  # _rate_value's table, read inline
-    v = hit[1] if hit is not None else _rate_value(cat, key, rate, tax_date, combo)
+    hit = RATE_VALUES.get((id(cat), key, rate, tax_date))  # rate_value's table, read inline
+    v = hit[1] if hit is not None else rate_value(cat, key, rate, tax_date, combo)
     if v is None:
         return cat
     combo["percent"] = v.percent

@@ -19,7 +19,7 @@ from typing import Any, Final, NamedTuple
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount, Percentage
 from facturo.gobl.num.amount import POW10, amount_at, make_amount, round_pow10
-from facturo.gobl.tax.combo import prepare_combo
+from facturo.gobl.tax.combo import RATE_VALUES, prepare_combo, rate_value
 from facturo.gobl.tax.regime_def import CategoryDef, RegimeDef
 from facturo.gobl.tax.rounding_rules import Rounding
 
@@ -33,27 +33,22 @@ class _Row:
 
     The compared values are those the row's output keeps (``rate.get("country", "")``,
     ``rate.get("ext") or {}``), held in slots so each test is an attribute read; the base is
-    an integer at an exponent, made an amount once at the end.
+    an integer at an exponent, made an amount once at the end. Rows are made by
+    :func:`_new_row` alone, which sets every slot (no ``__init__``: one call per row fewer).
     """
 
     __slots__ = ("country", "exp", "ext", "percent", "rate", "surcharge", "value")
 
-    def __init__(
-        self,
-        rate: dict[str, Any],
-        percent: Percentage | None,
-        ext: dict[str, Any],
-        country: str,
-        surcharge: Percentage | None,
-        sub: int,
-    ) -> None:
-        self.rate = rate
-        self.percent = percent
-        self.ext = ext
-        self.country = country
-        self.surcharge = surcharge
-        self.value = 0
-        self.exp = sub
+    country: str
+    exp: int
+    ext: dict[str, Any]
+    percent: Percentage | None
+    rate: dict[str, Any]
+    surcharge: Percentage | None
+    value: int
+
+
+_new = object.__new__
 
 
 def _new_row(combo: dict[str, Any], rr: Rounding) -> _Row:
@@ -76,9 +71,15 @@ def _new_row(combo: dict[str, Any], rr: Rounding) -> _Row:
         rate["surcharge"] = {"percent": sc, "amount": rr.zero}
     # what the row compares is what its output keeps: ``rate.get("percent")``,
     # ``rate.get("ext") or {}``, ``rate.get("country", "")`` and the surcharge's percent
-    return _Row(
-        rate, pct if pct else None, ext if ext else {}, country if country else "", sc, rr.subunits
-    )
+    row: _Row = _new(_Row)
+    row.rate = rate
+    row.percent = pct if pct else None
+    row.ext = ext if ext else {}
+    row.country = country if country else ""
+    row.surcharge = sc
+    row.value = 0
+    row.exp = rr.subunits
+    return row
 
 
 def _remove_included(
@@ -130,6 +131,9 @@ class TaxTotals(NamedTuple):
     included: Amount | None  # the amount of the category included in prices
 
 
+_new_totals = tuple.__new__
+
+
 def calculate_taxes(
     items: list[Taxable],
     doc_regime: RegimeDef | None,
@@ -141,15 +145,20 @@ def calculate_taxes(
 
     A combo joins the first row of its category with the same percent (numerically; the
     regime's own percentage object is the common case and is tested by identity first), the
-    same ext and country and, when there is a percent, the same surcharge percent. Amounts are
+    same ext and country and, when there is a percent, the same surcharge percent (two
+    percentages are compared inline, as ``Percentage.equals`` compares them). Amounts are
     added to their rows as integers: a row widens to the decimals it receives under
     ``precise`` and rounds them away under ``currency``, as ``Amount.add`` on a base that
     ``match_precision`` widened would.
 
     This runs for every combo of every document, so resolving a combo, finding its row and
-    adding to it are one loop with the row scan written inline. gobl resolves every combo
-    before grouping any; grouping cannot fail, so resolving as it goes raises the same first
-    error. Included prices need every combo resolved first (:func:`_remove_included`).
+    adding to it are one loop with the row scan written inline. A combo of the document's own
+    regime (no ``country`` of its own, a known category) is resolved inline too, as
+    :func:`prepare_combo` resolves it, reading the rate value it keeps: one call fewer per
+    combo and the category code read once; any other combo goes through
+    :func:`prepare_combo`. gobl resolves every combo before grouping any; grouping cannot fail,
+    so resolving as it goes raises the same first error. Included prices need every combo
+    resolved first (:func:`_remove_included`).
     """
     defs: dict[str, CategoryDef | None] = {}
     work = rr.subunits + 2
@@ -162,6 +171,7 @@ def calculate_taxes(
     by_code: dict[str, list[_Row]] = {}
     precise = rr.precise
     cat: CategoryDef | None = None
+    rcats = doc_regime.categories if doc_regime is not None else None
     for v, e, combos in items:
         if not combos:
             continue
@@ -169,9 +179,28 @@ def calculate_taxes(
             v *= POW10[work - e]
             e = work
         for combo in combos:
-            if not resolved:
-                cat = prepare_combo(combo, doc_regime, tax_date)
             code = combo.get("cat", "")
+            if resolved:
+                pass
+            elif rcats is None or "country" in combo or (cat := rcats.get(code)) is None:
+                cat = prepare_combo(combo, doc_regime, tax_date)
+            else:  # prepare_combo's own-regime path, inline (see the docstring)
+                key = combo.get("key", "")
+                keys = cat.keys
+                if keys and not key:
+                    key = combo["key"] = "standard"
+                if key and keys.get(key, False):
+                    combo.pop("percent", None)
+                    combo.pop("surcharge", None)
+                elif rate := combo.get("rate"):
+                    hit = RATE_VALUES.get((id(cat), key, rate, tax_date))
+                    rv = hit[1] if hit is not None else rate_value(cat, key, rate, tax_date, combo)
+                    if rv is not None:
+                        combo["percent"] = rv.percent
+                        if rv.surcharge is not None:
+                            combo["surcharge"] = rv.surcharge
+                        elif "surcharge" in combo:
+                            del combo["surcharge"]
             rows = by_code.get(code)
             row = None
             if rows is None:
@@ -191,8 +220,18 @@ def calculate_taxes(
                 country = combo.get("country", "")
                 for r in rows:
                     rp = r.percent
-                    if rp is not cp and (rp is None or cp is None or not rp.equals(cp)):
-                        continue
+                    if rp is not cp:
+                        if rp is None or cp is None:
+                            continue
+                        if rp.__class__ is Percentage and cp.__class__ is Percentage:
+                            ra, ca = rp._amount, cp._amount  # Percentage.equals, inline
+                            if ra._exp == ca._exp:
+                                if ra._value != ca._value:
+                                    continue
+                            elif ra.compare(ca):
+                                continue
+                        elif not rp.equals(cp):
+                            continue
                     if r.ext != cext or r.country != country:
                         continue
                     if rp is not None:
@@ -258,21 +297,23 @@ def _sum_rounded(
             if pct is None:
                 rate["amount"] = rr.zero
                 continue
-            pa = pct.amount
-            rv = bv * pa.value
-            if pa.exp:
-                rv = round_pow10(rv, pa.exp)
+            pa = pct._amount
+            rv = bv * pa._value
+            if pa._exp:
+                rv = round_pow10(rv, pa._exp)
             rate["amount"] = cat_amount = amount_at(rv, be, sub)
-            if terms:
-                av, ae = _acc(av, ae, rv, be, precise)
-            else:
+            if not terms:
                 av, ae = rv, be
+            elif be == ae:  # _acc's common case, without the call
+                av += rv
+            else:
+                av, ae = _acc(av, ae, rv, be, precise)
             terms += 1
             if row.surcharge is not None:
-                sa = row.surcharge.amount
-                sv = bv * sa.value
-                if sa.exp:
-                    sv = round_pow10(sv, sa.exp)
+                sa = row.surcharge._amount
+                sv = bv * sa._value
+                if sa._exp:
+                    sv = round_pow10(sv, sa._exp)
                 rate["surcharge"]["amount"] = amount_at(sv, be, sub)
                 s0v, s0e = surcharge if surcharge is not None else (0, sub)
                 surcharge = _acc(s0v, s0e, sv, be, precise)
@@ -308,7 +349,8 @@ def _sum_rounded(
     if retained is not None:
         total["retained"] = amount_at(retained[0], retained[1], sub)
         exact_retained = make_amount(retained[0], retained[1])
-    return TaxTotals(total, make_amount(tv, te), exact_retained, included_amount)
+    # tuple.__new__ directly: the named tuple's own __new__ is a Python function
+    return _new_totals(TaxTotals, (total, make_amount(tv, te), exact_retained, included_amount))
 
 
 def _acc(av: int, ae: int, xv: int, xe: int, precise: bool) -> tuple[int, int]:
