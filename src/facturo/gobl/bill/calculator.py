@@ -8,7 +8,7 @@ totals, then invoice totals, and only at the end the rounding of every output am
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from facturo.gobl import currency as currencies
 from facturo.gobl.bill.line_calculate import LineContext, calculate_lines, round_line
@@ -16,7 +16,7 @@ from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
 from facturo.gobl.num.amount import amount_at, make_amount, rescale_int
 from facturo.gobl.tax.regime_def import RegimeDef
-from facturo.gobl.tax.rounding_rules import PRECISE, Rounding
+from facturo.gobl.tax.rounding_rules import PRECISE, VALID, Rounding
 from facturo.gobl.tax.totals_calculator import Taxable, calculate_taxes, round_total, sum_total
 
 # Rounding rules are immutable values and a process sees a few (rule, subunits) pairs.
@@ -49,6 +49,54 @@ def _plain_context(cur: str, rr: Rounding) -> LineContext:
             _CONTEXTS.clear()
         _CONTEXTS[(cur, id(rr))] = ctx
     return ctx
+
+
+class _Setup(NamedTuple):
+    """The currency a document is calculated in, its rounding and its lines' plain context."""
+
+    reg: RegimeDef | None  # kept so that the id in the key is not reused while this lives
+    currency: str
+    rr: Rounding
+    ctx: LineContext
+
+
+# A process sees a few (currency, rounding rule, regime) triples, and each fixes the currency a
+# document is calculated in, its rounding and its plain line context: worked out once per
+# triple, only for known currencies (or none, the regime's) and known rule names, so the table
+# holds what definitions allow and not what documents write.
+_SETUPS: dict[tuple[Any, Any, int], _Setup] = {}
+
+
+def _setup(
+    doc: dict[str, Any], cur: Any, reg: RegimeDef | None
+) -> tuple[str, int, Rounding, LineContext]:
+    """The currency, subunits, rounding and plain line context of a document (general path).
+
+    A document without a known currency takes its regime's, written to it (gobl's
+    ``Invoice.Calculate``); the triple is kept for :func:`calculate_document`'s lookup when
+    its currency and rule are definitions' (see ``_SETUPS``).
+    """
+    given = cur
+    sub = currencies.subunits(cur) if cur else None
+    if sub is None:
+        if reg is None:
+            raise calculation("currency: missing or invalid")
+        cur = reg.currency
+        doc["currency"] = cur
+        sub = currencies.subunits(cur) or 0
+    rr = rounding_for(doc, reg, sub)
+    ctx = _plain_context(cur, rr)
+    tax = doc.get("tax")
+    rule = tax.get("rounding") if tax else None
+    if (
+        (given == "" or (given.__class__ is str and given == cur))
+        and (rule is None or (rule.__class__ is str and rule in VALID))
+        and cur.__class__ is str
+    ):
+        if len(_SETUPS) >= 256:
+            _SETUPS.clear()
+        _SETUPS[(given, rule, id(reg))] = _Setup(reg, cur, rr, ctx)
+    return cur, sub, rr, ctx
 
 
 def _modifiers(
@@ -99,17 +147,30 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
 
     Runs once per document; members that are usually absent (tags, preceding documents,
     document discounts and charges, payment) are tested once each and their work kept in
-    functions of their own.
+    functions of their own. The currency, rounding and plain line context are one lookup per
+    (currency, rounding rule, regime) (see ``_SETUPS``); a triple not kept takes
+    :func:`_setup`, which raises what the calculation raises for a missing currency.
     """
     cur = doc.get("currency") or ""
-    sub = currencies.subunits(cur) if cur else None
-    if sub is None:
-        if reg is None:
-            raise calculation("currency: missing or invalid")
-        cur = reg.currency
-        doc["currency"] = cur
-        sub = currencies.subunits(cur) or 0
-    rr = rounding_for(doc, reg, sub)
+    tax = doc.get("tax")
+    rates = doc.get("exchange_rates")
+    if not tax or tax.__class__ is dict:  # anything else: the general path, and its error
+        try:
+            setup = _SETUPS.get((cur, tax.get("rounding") if tax else None, id(reg)))
+        except TypeError:  # a currency or rule that is not hashable: the general path
+            setup = None
+    else:
+        setup = None
+    if setup is not None:
+        if not cur:  # a document without a currency: the regime's
+            cur = doc["currency"] = setup.currency
+        rr = setup.rr
+        sub = rr.subunits
+        ctx = setup.ctx
+    else:
+        cur, sub, rr, ctx = _setup(doc, cur, reg)
+    if rates:
+        ctx = LineContext(cur, rr, rates)
     tags = doc.get("$tags")
     if tags:
         if "bypass" in tags:
@@ -120,8 +181,6 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
     if refs:
         _preceding(refs, cur, rr)
 
-    rates = doc.get("exchange_rates")
-    ctx = LineContext(cur, rr, rates) if rates else _plain_context(cur, rr)
     items: list[Taxable] = []  # lines first, then discounts and charges, as gobl adds them
     unpriced: list[dict[str, Any]] = []  # rounded only if the document has totals, as in gobl
     # the sum of the exact line totals, as an integer at the widest exponent seen
