@@ -53,11 +53,33 @@ _TAX = st.one_of(
     st.builds(lambda r: {"rounding": r}, _RULES),
     st.builds(lambda r: {"rounding": r, "prices_include": "VAT"}, _RULES),
 )
+# document discounts and charges, in percent (of the sum or of a base) and in amount
+_MODS = st.one_of(
+    st.none(),
+    st.tuples(
+        st.sampled_from(["discounts", "charges"]),
+        st.lists(
+            st.one_of(
+                st.fixed_dictionaries({"percent": st.just(Percentage.parse("5%"))}),
+                st.fixed_dictionaries(
+                    {"percent": st.just(Percentage.parse("2.5%")), "base": _AMOUNTS}
+                ),
+                st.fixed_dictionaries({"amount": _AMOUNTS, "taxes": _COMBOS}),
+            ),
+            min_size=1,
+            max_size=2,
+        ),
+    ),
+)
 _EXCHANGE = st.sampled_from([None, [], [{"from": "USD", "to": "EUR", "amount": Amount(9, 1)}]])
 
 
-def _document(currency: Any, tax: Any, rates: Any, lines: list[dict[str, Any]]) -> dict[str, Any]:
+def _document(
+    currency: Any, tax: Any, rates: Any, lines: list[dict[str, Any]], mods: Any = None
+) -> dict[str, Any]:
     doc: dict[str, Any] = {"type": "standard", "lines": lines}
+    if mods is not None:
+        doc[mods[0]] = mods[1]
     if currency is not None:
         doc["currency"] = currency
     if tax is not None:
@@ -82,11 +104,17 @@ def _outcome(doc: dict[str, Any], country: str | None) -> Any:
     _TAX,
     _EXCHANGE,
     st.lists(_LINE, min_size=1, max_size=3),
+    _MODS,
 )
 def test_a_looked_up_setup_equals_the_setup_worked_out_afresh(
-    country: str | None, currency: Any, tax: Any, rates: Any, lines: list[dict[str, Any]]
+    country: str | None,
+    currency: Any,
+    tax: Any,
+    rates: Any,
+    lines: list[dict[str, Any]],
+    mods: Any,
 ) -> None:
-    doc = _document(currency, tax, rates, lines)
+    doc = _document(currency, tax, rates, lines, mods)
     calculator._SETUPS.clear()
     general = _outcome(copy.deepcopy(doc), country)
     kept = len(calculator._SETUPS)

@@ -187,20 +187,19 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
     sv, se = calculate_lines(doc.get("lines") or (), ctx, items, unpriced)
     # the document's totals are exact integers at the sum's exponent (``Amount.add`` and
     # ``subtract`` keep the left operand's) until each is rounded once, below
-    s = make_amount(sv, se)
     tv = sv
     totals: dict[str, Any] = {"sum": None}
     discounts = doc.get("discounts")
     charges = doc.get("charges")
     if discounts:
-        dsum, damounts = _modifiers(discounts, s, rr)
+        dsum, damounts = _modifiers(discounts, make_amount(sv, se), rr)
         if dsum is not None:
             totals["discount"] = dsum
             tv -= rescale_int(dsum.value, dsum.exp, se)
         for d, a in zip(discounts, damounts, strict=True):
             items.append((-a.value, a.exp, d.get("taxes") or []))
     if charges:
-        csum, camounts = _modifiers(charges, s, rr)
+        csum, camounts = _modifiers(charges, make_amount(sv, se), rr)
         if csum is not None:
             totals["charge"] = csum
             tv += rescale_int(csum.value, csum.exp, se)
@@ -211,7 +210,7 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
         return
     for line in unpriced:
         round_line(line)
-    tax = doc.get("tax")
+    # ``tax`` was read at the start: nothing since writes the document's tax
     prices_include = tax.get("prices_include", "") if tax else ""
     taxes, tax_sum, retained, included = calculate_taxes(items, reg, tax_date, rr, prices_include)
     if included is not None:
@@ -229,13 +228,16 @@ def calculate_document(doc: dict[str, Any], reg: RegimeDef | None, *, tax_date: 
     # rounding: the one place output amounts are rounded under ``precise`` (lines were
     # rounded as they were calculated, their exact totals being kept in ``items``, and the
     # tax total comes rounded with its exact sums beside it)
-    for mods in (discounts, charges):
-        for m in mods or ():
-            base = m.get("base")
-            m["amount"] = m["amount"].rescale_down(base.exp if base is not None else sub)
-    for k in ("discount", "charge", "tax_included"):
-        if k in totals:
-            totals[k] = totals[k].rescale(sub)
+    # (document discounts and charges, and tax included in prices, are rare: tested once; the
+    # totals of these three are set above only when they are there)
+    if discounts or charges or included is not None:
+        for mods in (discounts, charges):
+            for m in mods or ():
+                base = m.get("base")
+                m["amount"] = m["amount"].rescale_down(base.exp if base is not None else sub)
+        for k in ("discount", "charge", "tax_included"):
+            if k in totals:
+                totals[k] = totals[k].rescale(sub)
     # equal exact values share one (immutable) rounded amount
     totals["sum"] = rounded = amount_at(sv, se, sub)
     totals["total"] = rounded if tv == sv else amount_at(tv, se, sub)

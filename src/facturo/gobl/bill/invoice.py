@@ -87,8 +87,10 @@ def _migrate(doc: dict[str, Any], schema: str) -> None:
         rounding = tax.get("rounding")
         if rounding in LEGACY:
             tax["rounding"] = LEGACY[rounding]
-    for record in (doc.get("payment") or {}).get("advances") or ():
-        migrate_record(record)
+    payment = doc.get("payment")
+    if payment:
+        for record in payment.get("advances") or ():
+            migrate_record(record)
     if schema == SCHEMA and not doc.get("type"):
         doc["type"] = "standard"
 
