@@ -664,3 +664,35 @@ def test_a_blank_identity_type_gets_the_general_paths_answer(value: Any, doc_typ
     assert not is_clean(doc) or rule_faults(doc) == []
     written = decode_document(encode_document_full(doc).out)
     assert not is_clean(doc) or rule_faults(written) == []
+
+
+@pytest.mark.parametrize("order", ["forward", "backward"])
+def test_a_remembered_profile_is_that_of_the_type_and_currency_asked(order: str) -> None:
+    """What the type and the currency decide is kept with the regime's: each pair judged afresh.
+
+    Each document is asked twice, so the second answer comes from the remembered profile, and
+    the pairs are asked in both orders, so a profile made for one pair never answers another.
+    """
+    base = _calculated(_valid_invoice())
+    assert base is not None
+    rates = [{"from": "USD", "to": "EUR", "amount": Amount(9, 1)}]
+    docs = []
+    for typ in ("standard", "corrective", "credit-note", "proforma", "nope", "", None, 1):
+        for currency in ("EUR", "USD", "JPY", "XYZ", "eur", "", None, 978):
+            for with_rates in (False, True):
+                doc = copy.deepcopy(base)
+                doc["type"], doc["currency"] = typ, currency
+                if with_rates:
+                    doc["exchange_rates"] = copy.deepcopy(rates)
+                docs.append(doc)
+    if order == "backward":
+        docs.reverse()
+    seen = 0
+    for doc in docs:
+        want = _outcome(rule_faults, doc) == ("faults", [])
+        assert is_clean(doc) == want
+        assert is_clean(doc) == want
+        seen += want
+    assert seen  # some of them are clean
+    clean_invoice._PROFILES.clear()
+    assert is_clean(base)
