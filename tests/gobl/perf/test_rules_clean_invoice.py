@@ -696,3 +696,52 @@ def test_a_remembered_profile_is_that_of_the_type_and_currency_asked(order: str)
     assert seen  # some of them are clean
     clean_invoice._PROFILES.clear()
     assert is_clean(base)
+
+
+_TAX_IDS: list[Any] = [
+    None,
+    {},
+    "",
+    "B98602642",
+    {"country": "ES", "code": "B98602642"},
+    {"country": "ES", "code": "B98602643"},  # the checksum fails
+    {"country": "FR", "code": "B98602643"},
+    {"country": "ES"},
+    {"country": "ES", "code": ""},
+    {"country": "ES", "code": 5},
+    {"code": "B98602642"},
+    {"country": "", "code": "B98602642"},
+    {"country": "PT", "code": "545259045", "scheme": "VAT"},
+    {"country": "ES", "code": "B98602642", "scheme": "v a t"},
+]
+
+
+@pytest.mark.parametrize("regime", ["ES", "PT"])
+@pytest.mark.parametrize("doc_type", ["F1", "F2", None])
+@pytest.mark.parametrize("party", ["supplier", "customer"])
+@pytest.mark.parametrize("tax_id", _TAX_IDS, ids=repr)
+def test_a_partys_tax_id_gets_the_general_paths_answer(
+    tax_id: Any, party: str, doc_type: str | None, regime: str
+) -> None:
+    """The tax ID rules read on each party, and the codes kept for the rules that ask for one
+    (ES's on the supplier, es-verifactu-v1's on the customer), give the general path's answer,
+    with and without the customer's name and es-verifactu-v1, on the tree and as written."""
+    base = _calculated(_valid_invoice())
+    assert base is not None
+    for named in (True, False):
+        doc = copy.deepcopy(base)
+        doc["$regime"] = regime
+        doc[party]["tax_id"] = copy.deepcopy(tax_id)
+        if not named and party == "customer":
+            del doc["customer"]["name"]
+        if doc_type is None:
+            doc["$addons"] = []
+        else:
+            doc["tax"]["ext"]["es-verifactu-doc-type"] = doc_type
+        want = _outcome(rule_faults, doc) == ("faults", [])
+        if isinstance(tax_id, dict) and not isinstance(tax_id.get("code", ""), str):
+            assert not is_clean(doc)  # the general path refuses such a tree: it is no answer
+            continue
+        assert is_clean(doc) == want
+        if want:
+            assert rule_faults(decode_document(encode_document_full(doc).out)) == []

@@ -56,18 +56,21 @@ from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.num import Amount
 from facturo.gobl.rules import clean_plan
 from facturo.gobl.rules.clean_members import (
+    TAX_CODES,
     each,
     item_extras_clean,
     line_extras_clean,
     notes_clean,
-    party_clean,
+    party_extras_clean,
     payment_clean,
     preceding_clean,
     rates_clean,
+    tax_code,
     verifactu_identities,
 )
 from facturo.gobl.rules.clean_plan import INVOICE
 from facturo.gobl.tax.combo_rules import text_fault
+from facturo.gobl.tax.identity_rules import is_scheme_format
 from facturo.gobl.tax.regime_def import RegimeDef, addon, regime
 from facturo.gobl.tax.rounding_rules import VALID as VALID_ROUNDING
 
@@ -112,7 +115,7 @@ def is_clean(inv: dict[str, Any]) -> bool:
             profile = _profile(country, addons, typ, currency)
             if profile is None:
                 return False
-        reg, verifactu, ext_keys, verdicts, convert = profile
+        reg, verifactu, ext_keys, verdicts, convert, docs = profile
         totals = inv.get("totals")  # not empty as written: a sum is always written
         if totals.__class__ is not dict or not isinstance(totals.get("sum"), Amount):
             return False
@@ -164,34 +167,73 @@ def is_clean(inv: dict[str, Any]) -> bool:
         preceding = inv.get("preceding")
         if preceding and not preceding_clean(preceding, plan, verifactu, typ):
             return False
-        # parties -------------------------------------------------------------------------------
+        # parties ---------------------------------------------------------------------------
+        # Each party's tax ID rules (party_clean's, read here: a party seldom holds more). The
+        # codes read are kept for the rules that ask for one: ES's on the supplier, and
+        # es-verifactu-v1's on the customer, with the customer's name when it has a code.
+        party_watch = plan.party_watch
         supplier = inv.get("supplier")
         if supplier.__class__ is not dict or not supplier.get("name"):
             return False
-        if not party_clean(supplier, plan):
+        supplier_code = None
+        tid = supplier.get("tax_id")
+        if tid is not None and (tid or tid.__class__ is dict):  # else it is left out
+            if tid.__class__ is not dict:
+                return False
+            tid_country = tid.get("country")
+            if not tid_country:
+                return False
+            supplier_code = tid.get("code")
+            if supplier_code:
+                if supplier_code.__class__ is not str:
+                    return False
+                hit = TAX_CODES.get(supplier_code) or tax_code(supplier_code)
+                if not hit[tid_country == "ES"]:
+                    return False
+            scheme = tid.get("scheme")
+            if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
+                return False
+        if not party_watch.isdisjoint(supplier) and not party_extras_clean(supplier, plan):
+            return False
+        if not supplier_code and country == "ES":
             return False
         customer = inv.get("customer") or None  # so is an empty customer
+        customer_tid = None
         if customer is not None:
-            if customer.__class__ is not dict or not party_clean(customer, plan):
+            if customer.__class__ is not dict:
                 return False
-            if customer and (customer.get("tax_id") or {}).get("code") and not customer.get("name"):
-                return False
-        if country == "ES":
-            tid = supplier.get("tax_id")
-            if not tid or not tid.get("code"):
+            customer_tid = tid = customer.get("tax_id")
+            if tid is not None and (tid or tid.__class__ is dict):
+                if tid.__class__ is not dict:
+                    return False
+                tid_country = tid.get("country")
+                if not tid_country:
+                    return False
+                code = tid.get("code")
+                if code:
+                    if code.__class__ is not str:
+                        return False
+                    if not (TAX_CODES.get(code) or tax_code(code))[tid_country == "ES"]:
+                        return False
+                    if not customer.get("name"):
+                        return False
+                elif verifactu:
+                    return False  # es-verifactu-v1: a customer's tax ID has a code
+                scheme = tid.get("scheme")
+                if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
+                    return False
+            if not party_watch.isdisjoint(customer) and not party_extras_clean(customer, plan):
                 return False
         if verifactu:
-            if (typ == "corrective" and not preceding) or not tax or not doc_type:
+            if not tax or not doc_type or (docs is not None and doc_type not in docs):
+                return False
+            if typ == "corrective" and not preceding:
                 return False
             if doc_type[:1] == "R" and not ext.get(CORRECTION_TYPE):
                 return False
-            if typ == "standard" and doc_type not in _STANDARD_DOCS:
-                return False
-            if typ in _CORRECTIONS and doc_type not in _CORRECTION_DOCS:
-                return False
             if convert and not can_convert_to(inv, "EUR"):
                 return False
-            tid = customer.get("tax_id") if customer else None
+            tid = customer_tid
             ids = customer.get("identities") if customer else None
             typed_id = verifactu_identities(ids) if ids else (False, False)
             if typed_id is None:
@@ -199,7 +241,7 @@ def is_clean(inv: dict[str, Any]) -> bool:
             if doc_type in _SIMPLIFIED:
                 if customer and (tid or typed_id[0]):
                     return False
-            elif not customer or not (tid or typed_id[1]) or (tid and not tid.get("code")):
+            elif not customer or not (tid or typed_id[1]):
                 return False
         # lines, discounts and charges ----------------------------------------------------------
         lines = inv.get("lines") or []
@@ -351,11 +393,11 @@ _E2_E3: Final = ("E2", "E3")  # the exempt codes es-verifactu TAX-COMBO-02 forbi
 Verdicts = dict[str, dict[str, dict[str | None, tuple[bool, bool]]]]
 
 # (regime, type, currency, add-ons) -> the regime, whether es-verifactu-v1's rules run, the
-# extension keys the combos may use, the regime's verdicts and whether es-verifactu-v1 asks for
-# a rate to EUR; for the invoices the one pass follows only. The type and the currency are in
-# the key because their rules (a known type, a defined currency) read only them: an invoice
-# that has a profile has passed those.
-Profile = tuple[RegimeDef | None, bool, frozenset[str], Verdicts, bool]
+# extension keys the combos may use, the regime's verdicts, whether es-verifactu-v1 asks for a
+# rate to EUR and the document types it allows for the type (None: any); for the invoices the
+# one pass follows only. The type and the currency are in the key because their rules (a known
+# type, a defined currency) read only them: an invoice that has a profile has passed those.
+Profile = tuple[RegimeDef | None, bool, frozenset[str], Verdicts, bool, tuple[str, ...] | None]
 _PROFILES: dict[tuple[Any, ...], Profile] = {}
 _VERDICTS: dict[int, tuple[RegimeDef, Verdicts]] = {}  # by regime, which the entry keeps alive
 _SIZE: Final = [0]  # verdicts remembered, over every regime
@@ -388,7 +430,13 @@ def _profile(country: Any, addons: list[Any], typ: Any, currency: Any) -> Profil
     ext_keys = invoice_rules.ext_keys_of(reg, tuple(addons))
     if verifactu and not ext_keys >= _VERIFACTU_COMBO_KEYS:
         return None  # the combo checks count on these being known, as es-verifactu-v1 has them
-    profile = (reg, verifactu, ext_keys, verdicts, verifactu and currency != "EUR")
+    # es-verifactu-v1 BILL-INVOICE-02 and 03: the document types of the type
+    docs: tuple[str, ...] | None = None
+    if typ == "standard":
+        docs = _STANDARD_DOCS
+    elif typ in _CORRECTIONS:
+        docs = _CORRECTION_DOCS
+    profile = (reg, verifactu, ext_keys, verdicts, verifactu and currency != "EUR", docs)
     if len(_PROFILES) >= 256:
         _PROFILES.clear()
     _PROFILES[(country, typ, currency, *addons)] = profile
