@@ -695,7 +695,49 @@ def test_a_remembered_profile_is_that_of_the_type_and_currency_asked(order: str)
         seen += want
     assert seen  # some of them are clean
     clean_invoice._PROFILES.clear()
+    other = copy.deepcopy(base)
+    other["$addons"] = []
+    assert is_clean(other) == (rule_faults(other) == [])
+    assert list(clean_invoice._PROFILES["ES"]["standard"]["EUR"]) == [()]
+    clean_invoice._PROFILE_COUNT[0] = 256  # the next new profile clears the table first
     assert is_clean(base)
+    assert list(clean_invoice._PROFILES["ES"]["standard"]["EUR"]) == ["es-verifactu-v1"]
+    assert is_clean(other) == (rule_faults(other) == [])
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"rounding": "precise"},
+        {"rounding": "currency"},
+        {"rounding": "nope"},
+        {"rounding": ""},
+        {"rounding": 1},
+        {"point": "issue"},
+        {"point": "payment"},
+        {"point": "nope"},
+        {"point": ""},
+        {"notes": [{"key": "x", "text": "note"}]},
+        {"notes": [{"key": "x"}]},
+        {"notes": []},
+        {"notes": None},
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("value_date", [None, "2024-12-01"])
+def test_the_invoice_taxs_own_members_get_the_general_paths_answer(
+    extra: dict[str, Any], value_date: str | None
+) -> None:
+    """The rules on a tax's rounding, tax point and notes, read only when one is there."""
+    doc = _calculated(_valid_invoice())
+    assert doc is not None
+    doc["tax"].update(copy.deepcopy(extra))
+    if value_date is not None:
+        doc["value_date"] = value_date
+    want = _outcome(rule_faults, doc) == ("faults", [])
+    assert is_clean(doc) == want
+    if want:
+        assert rule_faults(decode_document(encode_document_full(doc).out)) == []
 
 
 _TAX_IDS: list[Any] = [

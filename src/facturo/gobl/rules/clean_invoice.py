@@ -76,6 +76,8 @@ from facturo.gobl.tax.rounding_rules import VALID as VALID_ROUNDING
 
 # the invoice's dates other than the issue date, which is checked first, as it must be there
 _OTHER_DATES: Final = tuple(n for n in DATE_FIELDS["bill.Invoice"] if n != "issue_date")
+# the members of the invoice's tax with rules of their own, other than its ext
+_TAX_EXTRAS: Final = frozenset(["rounding", "point", "notes"])
 _SIMPLIFIED: Final = verifactu_rules.SIMPLIFIED
 _CORRECTIONS: Final = verifactu_rules.CORRECTIONS
 _STANDARD_DOCS: Final = verifactu_rules.STANDARD_DOC_TYPES
@@ -110,11 +112,15 @@ def is_clean(inv: dict[str, Any]) -> bool:
         country = inv.get("$regime", "")
         typ: Any = inv.get("type")
         currency = inv.get("currency")
-        profile = _PROFILES.get((country, typ, currency, *addons))
-        if profile is None:
-            profile = _profile(country, addons, typ, currency)
-            if profile is None:
+        try:
+            profile = _PROFILES[country][typ][currency][
+                addons[0] if len(addons) == 1 else tuple(addons)
+            ]
+        except KeyError:
+            found = _profile(country, addons, typ, currency)
+            if found is None:
                 return False
+            profile = found
         reg, verifactu, ext_keys, verdicts, convert, docs = profile
         totals = inv.get("totals")  # not empty as written: a sum is always written
         if totals.__class__ is not dict or not isinstance(totals.get("sum"), Amount):
@@ -136,17 +142,18 @@ def is_clean(inv: dict[str, Any]) -> bool:
         if tax is not None:
             if tax.__class__ is not dict or (plan.tax and not plan.tax.isdisjoint(tax)):
                 return False
-            rounding = tax.get("rounding")
-            if rounding and (rounding.__class__ is not str or rounding not in VALID_ROUNDING):
-                return False
-            point = tax.get("point")
-            if point and (point.__class__ is not str or point not in tax_rules.TAX_POINTS):
-                return False
-            if point and inv.get("value_date"):
-                return False
-            notes = tax.get("notes")
-            if notes is not None and not each(notes, _has_text):
-                return False
+            if not _TAX_EXTRAS.isdisjoint(tax):  # most taxes hold none of these
+                rounding = tax.get("rounding")
+                if rounding and (rounding.__class__ is not str or rounding not in VALID_ROUNDING):
+                    return False
+                point = tax.get("point")
+                if point and (point.__class__ is not str or point not in tax_rules.TAX_POINTS):
+                    return False
+                if point and inv.get("value_date"):
+                    return False
+                notes = tax.get("notes")
+                if notes is not None and not each(notes, _has_text):
+                    return False
             ext = tax.get("ext")
             if ext:
                 if ext.__class__ is not dict:
@@ -398,7 +405,10 @@ Verdicts = dict[str, dict[str, dict[str | None, tuple[bool, bool]]]]
 # one pass follows only. The type and the currency are in the key because their rules (a known
 # type, a defined currency) read only them: an invoice that has a profile has passed those.
 Profile = tuple[RegimeDef | None, bool, frozenset[str], Verdicts, bool, tuple[str, ...] | None]
-_PROFILES: dict[tuple[Any, ...], Profile] = {}
+# Kept by regime, then type, then currency, then the add-on (the list of them when there is
+# not exactly one): reading nested tables costs less than building and hashing a tuple.
+_PROFILES: dict[Any, dict[Any, dict[Any, dict[Any, Profile]]]] = {}
+_PROFILE_COUNT: Final = [0]  # profiles remembered
 _VERDICTS: dict[int, tuple[RegimeDef, Verdicts]] = {}  # by regime, which the entry keeps alive
 _SIZE: Final = [0]  # verdicts remembered, over every regime
 
@@ -437,9 +447,12 @@ def _profile(country: Any, addons: list[Any], typ: Any, currency: Any) -> Profil
     elif typ in _CORRECTIONS:
         docs = _CORRECTION_DOCS
     profile = (reg, verifactu, ext_keys, verdicts, verifactu and currency != "EUR", docs)
-    if len(_PROFILES) >= 256:
+    if _PROFILE_COUNT[0] >= 256:
         _PROFILES.clear()
-    _PROFILES[(country, typ, currency, *addons)] = profile
+        _PROFILE_COUNT[0] = 0
+    _PROFILE_COUNT[0] += 1
+    by_type = _PROFILES.setdefault(country, {}).setdefault(typ, {})
+    by_type.setdefault(currency, {})[addons[0] if len(addons) == 1 else tuple(addons)] = profile
     return profile
 
 
