@@ -664,3 +664,126 @@ def test_a_blank_identity_type_gets_the_general_paths_answer(value: Any, doc_typ
     assert not is_clean(doc) or rule_faults(doc) == []
     written = decode_document(encode_document_full(doc).out)
     assert not is_clean(doc) or rule_faults(written) == []
+
+
+@pytest.mark.parametrize("order", ["forward", "backward"])
+def test_a_remembered_profile_is_that_of_the_type_and_currency_asked(order: str) -> None:
+    """What the type and the currency decide is kept with the regime's: each pair judged afresh.
+
+    Each document is asked twice, so the second answer comes from the remembered profile, and
+    the pairs are asked in both orders, so a profile made for one pair never answers another.
+    """
+    base = _calculated(_valid_invoice())
+    assert base is not None
+    rates = [{"from": "USD", "to": "EUR", "amount": Amount(9, 1)}]
+    docs = []
+    for typ in ("standard", "corrective", "credit-note", "proforma", "nope", "", None, 1):
+        for currency in ("EUR", "USD", "JPY", "XYZ", "eur", "", None, 978):
+            for with_rates in (False, True):
+                doc = copy.deepcopy(base)
+                doc["type"], doc["currency"] = typ, currency
+                if with_rates:
+                    doc["exchange_rates"] = copy.deepcopy(rates)
+                docs.append(doc)
+    if order == "backward":
+        docs.reverse()
+    seen = 0
+    for doc in docs:
+        want = _outcome(rule_faults, doc) == ("faults", [])
+        assert is_clean(doc) == want
+        assert is_clean(doc) == want
+        seen += want
+    assert seen  # some of them are clean
+    clean_invoice._PROFILES.clear()
+    other = copy.deepcopy(base)
+    other["$addons"] = []
+    assert is_clean(other) == (rule_faults(other) == [])
+    assert list(clean_invoice._PROFILES["ES"]["standard"]["EUR"]) == [()]
+    clean_invoice._PROFILE_COUNT[0] = 256  # the next new profile clears the table first
+    assert is_clean(base)
+    assert list(clean_invoice._PROFILES["ES"]["standard"]["EUR"]) == ["es-verifactu-v1"]
+    assert is_clean(other) == (rule_faults(other) == [])
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"rounding": "precise"},
+        {"rounding": "currency"},
+        {"rounding": "nope"},
+        {"rounding": ""},
+        {"rounding": 1},
+        {"point": "issue"},
+        {"point": "payment"},
+        {"point": "nope"},
+        {"point": ""},
+        {"notes": [{"key": "x", "text": "note"}]},
+        {"notes": [{"key": "x"}]},
+        {"notes": []},
+        {"notes": None},
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("value_date", [None, "2024-12-01"])
+def test_the_invoice_taxs_own_members_get_the_general_paths_answer(
+    extra: dict[str, Any], value_date: str | None
+) -> None:
+    """The rules on a tax's rounding, tax point and notes, read only when one is there."""
+    doc = _calculated(_valid_invoice())
+    assert doc is not None
+    doc["tax"].update(copy.deepcopy(extra))
+    if value_date is not None:
+        doc["value_date"] = value_date
+    want = _outcome(rule_faults, doc) == ("faults", [])
+    assert is_clean(doc) == want
+    if want:
+        assert rule_faults(decode_document(encode_document_full(doc).out)) == []
+
+
+_TAX_IDS: list[Any] = [
+    None,
+    {},
+    "",
+    "B98602642",
+    {"country": "ES", "code": "B98602642"},
+    {"country": "ES", "code": "B98602643"},  # the checksum fails
+    {"country": "FR", "code": "B98602643"},
+    {"country": "ES"},
+    {"country": "ES", "code": ""},
+    {"country": "ES", "code": 5},
+    {"code": "B98602642"},
+    {"country": "", "code": "B98602642"},
+    {"country": "PT", "code": "545259045", "scheme": "VAT"},
+    {"country": "ES", "code": "B98602642", "scheme": "v a t"},
+]
+
+
+@pytest.mark.parametrize("regime", ["ES", "PT"])
+@pytest.mark.parametrize("doc_type", ["F1", "F2", None])
+@pytest.mark.parametrize("party", ["supplier", "customer"])
+@pytest.mark.parametrize("tax_id", _TAX_IDS, ids=repr)
+def test_a_partys_tax_id_gets_the_general_paths_answer(
+    tax_id: Any, party: str, doc_type: str | None, regime: str
+) -> None:
+    """The tax ID rules read on each party, and the codes kept for the rules that ask for one
+    (ES's on the supplier, es-verifactu-v1's on the customer), give the general path's answer,
+    with and without the customer's name and es-verifactu-v1, on the tree and as written."""
+    base = _calculated(_valid_invoice())
+    assert base is not None
+    for named in (True, False):
+        doc = copy.deepcopy(base)
+        doc["$regime"] = regime
+        doc[party]["tax_id"] = copy.deepcopy(tax_id)
+        if not named and party == "customer":
+            del doc["customer"]["name"]
+        if doc_type is None:
+            doc["$addons"] = []
+        else:
+            doc["tax"]["ext"]["es-verifactu-doc-type"] = doc_type
+        want = _outcome(rule_faults, doc) == ("faults", [])
+        if isinstance(tax_id, dict) and not isinstance(tax_id.get("code", ""), str):
+            assert not is_clean(doc)  # the general path refuses such a tree: it is no answer
+            continue
+        assert is_clean(doc) == want
+        if want:
+            assert rule_faults(decode_document(encode_document_full(doc).out)) == []

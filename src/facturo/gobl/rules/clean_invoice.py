@@ -50,27 +50,34 @@ from facturo.gobl.addons.es_verifactu.bill import CORRECTION_TYPE, DOC_TYPE
 from facturo.gobl.addons.es_verifactu.tax import EXEMPT, OP_CLASS, REGIME
 from facturo.gobl.addons.registry import ADDONS
 from facturo.gobl.bill import invoice_rules, tax_rules
+from facturo.gobl.cal.rules import DATE_FIELDS, is_date
 from facturo.gobl.currency import is_defined
 from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.num import Amount
 from facturo.gobl.rules import clean_plan
 from facturo.gobl.rules.clean_members import (
-    dates_clean,
+    TAX_CODES,
     each,
     item_extras_clean,
     line_extras_clean,
     notes_clean,
-    party_clean,
+    party_extras_clean,
     payment_clean,
     preceding_clean,
     rates_clean,
+    tax_code,
     verifactu_identities,
 )
 from facturo.gobl.rules.clean_plan import INVOICE
 from facturo.gobl.tax.combo_rules import text_fault
+from facturo.gobl.tax.identity_rules import is_scheme_format
 from facturo.gobl.tax.regime_def import RegimeDef, addon, regime
 from facturo.gobl.tax.rounding_rules import VALID as VALID_ROUNDING
 
+# the invoice's dates other than the issue date, which is checked first, as it must be there
+_OTHER_DATES: Final = tuple(n for n in DATE_FIELDS["bill.Invoice"] if n != "issue_date")
+# the members of the invoice's tax with rules of their own, other than its ext
+_TAX_EXTRAS: Final = frozenset(["rounding", "point", "notes"])
 _SIMPLIFIED: Final = verifactu_rules.SIMPLIFIED
 _CORRECTIONS: Final = verifactu_rules.CORRECTIONS
 _STANDARD_DOCS: Final = verifactu_rules.STANDARD_DOC_TYPES
@@ -83,177 +90,222 @@ def is_clean(inv: dict[str, Any]) -> bool:
     False for any document it does not follow in full (see the module's docstring), so a
     caller runs the general path then. An error inside is also a no: the general path raises
     its own for a document it cannot read, or reports its faults.
+
+    The proof itself runs here, in one function: the document's own rules, its parties, then
+    every line in one loop. Long because it is run on every built invoice, and a call costs
+    about as much as a few of its checks: each line's checks (core, walk and add-on rules
+    alike) run in one place, with no call per rule and no path written, what the regime, the
+    add-ons, the type and the currency decide is read from one remembered profile, and the
+    invoice's dates are read here; the rare members have helpers of their own.
     """
     try:
-        return _clean(inv)
+        plan = clean_plan.plan()
+        if plan is None or inv.get("$schema") != INVOICE:
+            return False
+        for name in plan.invoice:  # a few names: faster than a search of the invoice's members
+            if name in inv:
+                return False
+        # document --------------------------------------------------------------------------
+        addons = inv.get("$addons") or []
+        if addons.__class__ is not list:
+            return False
+        country = inv.get("$regime", "")
+        typ: Any = inv.get("type")
+        currency = inv.get("currency")
+        try:
+            profile = _PROFILES[country][typ][currency][
+                addons[0] if len(addons) == 1 else tuple(addons)
+            ]
+        except KeyError:
+            found = _profile(country, addons, typ, currency)
+            if found is None:
+                return False
+            profile = found
+        reg, verifactu, ext_keys, verdicts, convert, docs = profile
+        totals = inv.get("totals")  # not empty as written: a sum is always written
+        if totals.__class__ is not dict or not isinstance(totals.get("sum"), Amount):
+            return False
+        # the date rule on the invoice's dates; the issue date must be there too
+        issued = inv.get("issue_date")
+        if not issued or issued.__class__ is not str or not is_date(issued):
+            return False
+        for name in _OTHER_DATES:
+            text = inv.get(name)
+            if text:
+                if text.__class__ is not str or not is_date(text):
+                    return False
+            elif text is not None and text.__class__ is not str:
+                return False
+        tax = inv.get("tax") or None  # an empty tax is no tax to any rule, as written or not
+        doc_type = ""
+        ext: Any = None
+        if tax is not None:
+            if tax.__class__ is not dict or (plan.tax and not plan.tax.isdisjoint(tax)):
+                return False
+            if not _TAX_EXTRAS.isdisjoint(tax):  # most taxes hold none of these
+                rounding = tax.get("rounding")
+                if rounding and (rounding.__class__ is not str or rounding not in VALID_ROUNDING):
+                    return False
+                point = tax.get("point")
+                if point and (point.__class__ is not str or point not in tax_rules.TAX_POINTS):
+                    return False
+                if point and inv.get("value_date"):
+                    return False
+                notes = tax.get("notes")
+                if notes is not None and not each(notes, _has_text):
+                    return False
+            ext = tax.get("ext")
+            if ext:
+                if ext.__class__ is not dict:
+                    return False
+                doc_type = ext.get(DOC_TYPE, "")
+                if doc_type.__class__ is not str:
+                    return False
+        # an empty array member (or blank text, 0, False or {} in its place) is not written
+        notes = inv.get("notes")
+        if notes and not notes_clean(notes, verifactu):
+            return False
+        rates = inv.get("exchange_rates")
+        if rates and not rates_clean(rates):
+            return False
+        payment = inv.get("payment")
+        if payment is not None and not payment_clean(payment, plan):
+            return False
+        preceding = inv.get("preceding")
+        if preceding and not preceding_clean(preceding, plan, verifactu, typ):
+            return False
+        # parties ---------------------------------------------------------------------------
+        # Each party's tax ID rules (party_clean's, read here: a party seldom holds more). The
+        # codes read are kept for the rules that ask for one: ES's on the supplier, and
+        # es-verifactu-v1's on the customer, with the customer's name when it has a code.
+        party_watch = plan.party_watch
+        supplier = inv.get("supplier")
+        if supplier.__class__ is not dict or not supplier.get("name"):
+            return False
+        supplier_code = None
+        tid = supplier.get("tax_id")
+        if tid is not None and (tid or tid.__class__ is dict):  # else it is left out
+            if tid.__class__ is not dict:
+                return False
+            tid_country = tid.get("country")
+            if not tid_country:
+                return False
+            supplier_code = tid.get("code")
+            if supplier_code:
+                if supplier_code.__class__ is not str:
+                    return False
+                hit = TAX_CODES.get(supplier_code) or tax_code(supplier_code)
+                if not hit[tid_country == "ES"]:
+                    return False
+            scheme = tid.get("scheme")
+            if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
+                return False
+        if not party_watch.isdisjoint(supplier) and not party_extras_clean(supplier, plan):
+            return False
+        if not supplier_code and country == "ES":
+            return False
+        customer = inv.get("customer") or None  # so is an empty customer
+        customer_tid = None
+        if customer is not None:
+            if customer.__class__ is not dict:
+                return False
+            customer_tid = tid = customer.get("tax_id")
+            if tid is not None and (tid or tid.__class__ is dict):
+                if tid.__class__ is not dict:
+                    return False
+                tid_country = tid.get("country")
+                if not tid_country:
+                    return False
+                code = tid.get("code")
+                if code:
+                    if code.__class__ is not str:
+                        return False
+                    if not (TAX_CODES.get(code) or tax_code(code))[tid_country == "ES"]:
+                        return False
+                    if not customer.get("name"):
+                        return False
+                elif verifactu:
+                    return False  # es-verifactu-v1: a customer's tax ID has a code
+                scheme = tid.get("scheme")
+                if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
+                    return False
+            if not party_watch.isdisjoint(customer) and not party_extras_clean(customer, plan):
+                return False
+        if verifactu:
+            if not tax or not doc_type or (docs is not None and doc_type not in docs):
+                return False
+            if typ == "corrective" and not preceding:
+                return False
+            if doc_type[:1] == "R" and not ext.get(CORRECTION_TYPE):
+                return False
+            if convert and not can_convert_to(inv, "EUR"):
+                return False
+            tid = customer_tid
+            ids = customer.get("identities") if customer else None
+            typed_id = verifactu_identities(ids) if ids else (False, False)
+            if typed_id is None:
+                return False
+            if doc_type in _SIMPLIFIED:
+                if customer and (tid or typed_id[0]):
+                    return False
+            elif not customer or not (tid or typed_id[1]):
+                return False
+        # lines, discounts and charges ----------------------------------------------------------
+        lines = inv.get("lines") or []
+        discounts = inv.get("discounts") or []
+        charges = inv.get("charges") or []
+        if lines.__class__ is not list or discounts.__class__ is not list:
+            return False
+        if charges.__class__ is not list or not (lines or discounts or charges):
+            return False
+        line_other = plan.line
+        line_watch = plan.line_watch  # a line holds none of these, most of the time
+        item_other = plan.item
+        item_watch = plan.item_watch
+        for line in lines:
+            # members that absent fail anyway are read by subscript: a KeyError is a no, too
+            if line.__class__ is not dict or not line["i"]:
+                return False
+            item = line["item"]
+            if item.__class__ is not dict or not item["name"]:
+                return False
+            if item["price"].is_negative():  # the method the item rule calls
+                return False
+            if not item_watch.isdisjoint(item):
+                if item_other and not item_other.isdisjoint(item):
+                    return False
+                if not item_extras_clean(item):
+                    return False
+            if line["sum"] is None or line["total"] is None:
+                return False
+            mods = line.get("discounts")
+            if mods:
+                if mods.__class__ is not list:
+                    return False
+                for m in mods:
+                    if m.__class__ is not dict or (
+                        m.get("base") is not None and m.get("percent") is None
+                    ):
+                        return False
+            if not line_watch.isdisjoint(line) and (
+                not line_other.isdisjoint(line) or not line_extras_clean(line)
+            ):
+                return False
+        if not _taxes_clean(lines, reg, verdicts, ext_keys, verifactu):
+            return False
+        if not (discounts or charges):
+            return True  # most invoices have neither
+        for mods, other in ((discounts, plan.discount), (charges, plan.charge)):
+            for m in mods:
+                if m.__class__ is not dict or (other and not other.isdisjoint(m)):
+                    return False
+                if m.get("base") is not None and m.get("percent") is None:
+                    return False
+            if mods and not _taxes_clean(mods, reg, verdicts, ext_keys, verifactu, lines=False):
+                return False
+        return True
     except Exception:  # a doubt, never an answer: the general path decides
         return False
-
-
-def _clean(inv: dict[str, Any]) -> bool:
-    """The proof itself: the document's own rules, its parties, then every line in one loop.
-
-    Long because each line's checks (core, walk and add-on rules alike) run in one place, with
-    no call per rule and no path written; the rare members have helpers of their own.
-    """
-    plan = clean_plan.plan()
-    if plan is None or inv.get("$schema") != INVOICE:
-        return False
-    for name in plan.invoice:  # a few names: faster than a search of the invoice's members
-        if name in inv:
-            return False
-    # document ------------------------------------------------------------------------------
-    addons = inv.get("$addons") or []
-    if addons.__class__ is not list:
-        return False
-    country = inv.get("$regime", "")
-    profile = _PROFILES.get((country, *addons))
-    if profile is None:
-        profile = _profile(country, addons)
-        if profile is None:
-            return False
-    reg, verifactu, ext_keys, verdicts = profile
-    typ = inv.get("type")
-    if typ.__class__ is not str or typ not in invoice_rules.TYPES:
-        return False
-    currency = inv.get("currency")
-    if currency.__class__ is not str or not currency or not is_defined(currency):
-        return False
-    if not inv.get("issue_date"):
-        return False
-    totals = inv.get("totals")  # not empty as written: a sum is always written
-    if totals.__class__ is not dict or not isinstance(totals.get("sum"), Amount):
-        return False
-    if not dates_clean(inv, "bill.Invoice"):
-        return False
-    tax = inv.get("tax") or None  # an empty tax is no tax to any rule, as written or not
-    doc_type = ""
-    ext: Any = None
-    if tax is not None:
-        if tax.__class__ is not dict or (plan.tax and not plan.tax.isdisjoint(tax)):
-            return False
-        rounding = tax.get("rounding")
-        if rounding and (rounding.__class__ is not str or rounding not in VALID_ROUNDING):
-            return False
-        point = tax.get("point")
-        if point and (point.__class__ is not str or point not in tax_rules.TAX_POINTS):
-            return False
-        if point and inv.get("value_date"):
-            return False
-        notes = tax.get("notes")
-        if notes is not None and not each(notes, _has_text):
-            return False
-        ext = tax.get("ext")
-        if ext:
-            if ext.__class__ is not dict:
-                return False
-            doc_type = ext.get(DOC_TYPE, "")
-            if doc_type.__class__ is not str:
-                return False
-    # an empty array member (or blank text, 0, False or {} in its place) is not written
-    notes = inv.get("notes")
-    if notes and not notes_clean(notes, verifactu):
-        return False
-    rates = inv.get("exchange_rates")
-    if rates and not rates_clean(rates):
-        return False
-    payment = inv.get("payment")
-    if payment is not None and not payment_clean(payment, plan):
-        return False
-    preceding = inv.get("preceding")
-    if preceding and not preceding_clean(preceding, plan, verifactu, typ):
-        return False
-    # parties -------------------------------------------------------------------------------
-    supplier = inv.get("supplier")
-    if supplier.__class__ is not dict or not supplier.get("name"):
-        return False
-    if not party_clean(supplier, plan):
-        return False
-    customer = inv.get("customer") or None  # so is an empty customer
-    if customer is not None:
-        if customer.__class__ is not dict or not party_clean(customer, plan):
-            return False
-        if customer and (customer.get("tax_id") or {}).get("code") and not customer.get("name"):
-            return False
-    if country == "ES":
-        tid = supplier.get("tax_id")
-        if not tid or not tid.get("code"):
-            return False
-    if verifactu:
-        if (typ == "corrective" and not preceding) or not tax or not doc_type:
-            return False
-        if doc_type[:1] == "R" and not ext.get(CORRECTION_TYPE):
-            return False
-        if typ == "standard" and doc_type not in _STANDARD_DOCS:
-            return False
-        if typ in _CORRECTIONS and doc_type not in _CORRECTION_DOCS:
-            return False
-        if currency != "EUR" and not can_convert_to(inv, "EUR"):
-            return False
-        tid = customer.get("tax_id") if customer else None
-        ids = customer.get("identities") if customer else None
-        typed_id = verifactu_identities(ids) if ids else (False, False)
-        if typed_id is None:
-            return False
-        if doc_type in _SIMPLIFIED:
-            if customer and (tid or typed_id[0]):
-                return False
-        elif not customer or not (tid or typed_id[1]) or (tid and not tid.get("code")):
-            return False
-    # lines, discounts and charges ----------------------------------------------------------
-    lines = inv.get("lines") or []
-    discounts = inv.get("discounts") or []
-    charges = inv.get("charges") or []
-    if lines.__class__ is not list or discounts.__class__ is not list:
-        return False
-    if charges.__class__ is not list or not (lines or discounts or charges):
-        return False
-    line_other = plan.line
-    line_watch = plan.line_watch  # a line holds none of these, most of the time
-    item_other = plan.item
-    item_watch = plan.item_watch
-    for line in lines:
-        # members that absent fail anyway are read by subscript: a KeyError is a no, too
-        if line.__class__ is not dict or not line["i"]:
-            return False
-        item = line["item"]
-        if item.__class__ is not dict or not item["name"]:
-            return False
-        if item["price"].is_negative():  # the method the item rule calls
-            return False
-        if not item_watch.isdisjoint(item):
-            if item_other and not item_other.isdisjoint(item):
-                return False
-            if not item_extras_clean(item):
-                return False
-        if line["sum"] is None or line["total"] is None:
-            return False
-        mods = line.get("discounts")
-        if mods:
-            if mods.__class__ is not list:
-                return False
-            for m in mods:
-                if m.__class__ is not dict or (
-                    m.get("base") is not None and m.get("percent") is None
-                ):
-                    return False
-        if not line_watch.isdisjoint(line) and (
-            not line_other.isdisjoint(line) or not line_extras_clean(line)
-        ):
-            return False
-    if not _taxes_clean(lines, reg, verdicts, ext_keys, verifactu):
-        return False
-    if not (discounts or charges):
-        return True  # most invoices have neither
-    for mods, other in ((discounts, plan.discount), (charges, plan.charge)):
-        for m in mods:
-            if m.__class__ is not dict or (other and not other.isdisjoint(m)):
-                return False
-            if m.get("base") is not None and m.get("percent") is None:
-                return False
-        if mods and not _taxes_clean(mods, reg, verdicts, ext_keys, verifactu, lines=False):
-            return False
-    return True
 
 
 def _taxes_clean(
@@ -347,18 +399,29 @@ _E2_E3: Final = ("E2", "E3")  # the exempt codes es-verifactu TAX-COMBO-02 forbi
 # tuples, which would be built and hashed for every combo.
 Verdicts = dict[str, dict[str, dict[str | None, tuple[bool, bool]]]]
 
-# (regime, add-ons) -> the regime, whether es-verifactu-v1's rules run, the extension keys the
-# combos may use and the regime's verdicts; for the invoices the one pass follows only
-Profile = tuple[RegimeDef | None, bool, frozenset[str], Verdicts]
-_PROFILES: dict[tuple[Any, ...], Profile] = {}
+# (regime, type, currency, add-ons) -> the regime, whether es-verifactu-v1's rules run, the
+# extension keys the combos may use, the regime's verdicts, whether es-verifactu-v1 asks for a
+# rate to EUR and the document types it allows for the type (None: any); for the invoices the
+# one pass follows only. The type and the currency are in the key because their rules (a known
+# type, a defined currency) read only them: an invoice that has a profile has passed those.
+Profile = tuple[RegimeDef | None, bool, frozenset[str], Verdicts, bool, tuple[str, ...] | None]
+# Kept by regime, then type, then currency, then the add-on (the list of them when there is
+# not exactly one): reading nested tables costs less than building and hashing a tuple.
+_PROFILES: dict[Any, dict[Any, dict[Any, dict[Any, Profile]]]] = {}
+_PROFILE_COUNT: Final = [0]  # profiles remembered
 _VERDICTS: dict[int, tuple[RegimeDef, Verdicts]] = {}  # by regime, which the entry keeps alive
 _SIZE: Final = [0]  # verdicts remembered, over every regime
 
 
-def _profile(country: Any, addons: list[Any]) -> Profile | None:
-    """What ``$regime`` and ``$addons`` decide for the one pass, remembered; None when it
-    does not follow an invoice with these (an add-on with rules of its own, say)."""
+def _profile(country: Any, addons: list[Any], typ: Any, currency: Any) -> Profile | None:
+    """What ``$regime``, ``$addons``, ``type`` and ``currency`` decide for the one pass,
+    remembered; None when a rule on the type or the currency fails, or when it does not follow
+    an invoice with these (an add-on with rules of its own, say)."""
     if country is not None and country.__class__ is not str:
+        return None
+    if typ.__class__ is not str or typ not in invoice_rules.TYPES:
+        return None
+    if currency.__class__ is not str or not currency or not is_defined(currency):
         return None
     reg = regime(country)
     verifactu = False
@@ -377,10 +440,19 @@ def _profile(country: Any, addons: list[Any]) -> Profile | None:
     ext_keys = invoice_rules.ext_keys_of(reg, tuple(addons))
     if verifactu and not ext_keys >= _VERIFACTU_COMBO_KEYS:
         return None  # the combo checks count on these being known, as es-verifactu-v1 has them
-    profile = (reg, verifactu, ext_keys, verdicts)
-    if len(_PROFILES) >= 256:
+    # es-verifactu-v1 BILL-INVOICE-02 and 03: the document types of the type
+    docs: tuple[str, ...] | None = None
+    if typ == "standard":
+        docs = _STANDARD_DOCS
+    elif typ in _CORRECTIONS:
+        docs = _CORRECTION_DOCS
+    profile = (reg, verifactu, ext_keys, verdicts, verifactu and currency != "EUR", docs)
+    if _PROFILE_COUNT[0] >= 256:
         _PROFILES.clear()
-    _PROFILES[(country, *addons)] = profile
+        _PROFILE_COUNT[0] = 0
+    _PROFILE_COUNT[0] += 1
+    by_type = _PROFILES.setdefault(country, {}).setdefault(typ, {})
+    by_type.setdefault(currency, {})[addons[0] if len(addons) == 1 else tuple(addons)] = profile
     return profile
 
 

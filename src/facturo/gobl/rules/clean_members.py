@@ -29,25 +29,30 @@ def party_clean(party: dict[str, Any], plan: Plan) -> bool:
 
     Most parties hold a tax ID and none of the other checked members, which one test of
     ``plan.party_watch`` shows; the rest are looked at only when there.
+    :mod:`facturo.gobl.rules.clean_invoice` reads an invoice's two parties itself, the same
+    way, and calls :func:`party_extras_clean` for the rest.
     """
     tid = party.get("tax_id")
     if tid is not None and (tid or tid.__class__ is dict):  # else the writer leaves it out
-        if tid.__class__ is not dict or not tid.get("country"):
+        if tid.__class__ is not dict:
+            return False
+        country = tid.get("country")
+        if not country:
             return False
         code = tid.get("code")
         if code:
             if code.__class__ is not str:
                 return False
-            ok = _TAX_CODES.get(code)
-            if ok is None:
-                ok = _tax_code(code)
-            if not ok[tid.get("country") == "ES"]:
+            if not (TAX_CODES.get(code) or tax_code(code))[country == "ES"]:
                 return False
         scheme = tid.get("scheme")
         if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
             return False
-    if plan.party_watch.isdisjoint(party):
-        return True
+    return plan.party_watch.isdisjoint(party) or party_extras_clean(party, plan)
+
+
+def party_extras_clean(party: dict[str, Any], plan: Plan) -> bool:
+    """The rules on a party's members other than its tax ID: identities, contacts, emails."""
     if plan.party and not plan.party.isdisjoint(party):
         return False
     ids = party.get("identities")
@@ -69,17 +74,18 @@ def party_clean(party: dict[str, Any], plan: Plan) -> bool:
 
 
 # tax ID code -> (GOBL-TAX-IDENTITY-02 passes, and GOBL-ES-TAX-IDENTITY-01 passes too): the
-# same few codes come back on every invoice of a supplier, and one table is read for both
-_TAX_CODES: dict[str, tuple[bool, bool]] = {}
+# same few codes come back on every invoice of a supplier, and one table is read for both. An
+# entry is a tuple of two, never empty, so ``TAX_CODES.get(code) or tax_code(code)`` reads it.
+TAX_CODES: dict[str, tuple[bool, bool]] = {}
 
 
-def _tax_code(code: str) -> tuple[bool, bool]:
-    """The entry of :data:`_TAX_CODES` for ``code``, made and remembered."""
+def tax_code(code: str) -> tuple[bool, bool]:
+    """The entry of :data:`TAX_CODES` for ``code``, made and remembered."""
     ok = is_code_format(code)
     hit = (ok, ok and is_valid_tax_code(code))
-    if len(_TAX_CODES) >= 4096:
-        _TAX_CODES.clear()
-    _TAX_CODES[code] = hit
+    if len(TAX_CODES) >= 4096:
+        TAX_CODES.clear()
+    TAX_CODES[code] = hit
     return hit
 
 
