@@ -9,8 +9,6 @@ the build must either give an envelope or raise ``GoblError``.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -19,7 +17,8 @@ import pytest
 
 from facturo.gobl import build, parse
 from facturo.gobl.errors import GoblError
-from facturo.gobl.schema.registry import node_for
+
+from .mutations import changed, members
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT.parent / "shared" / "data" / "gobl" / "examples" / "es"
@@ -34,40 +33,14 @@ VALUES: tuple[Any, ...] = (
 )
 
 
-def _members(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if isinstance(value, dict):
-        if "$schema" in value and node_for(str(value["$schema"])) is None:
-            return  # an object of another schema is kept as given
-        for key, member in value.items():
-            if key != "$schema":
-                yield (*path, key)
-                yield from _members(member, (*path, key))
-    elif isinstance(value, list):
-        for i, member in enumerate(value):
-            yield (*path, i)
-            yield from _members(member, (*path, i))
-
-
-def _changed(data: Any, path: tuple[Any, ...], value: Any, remove: bool) -> Any:
-    out = copy.deepcopy(data)
-    holder = out
-    for key in path[:-1]:
-        holder = holder[key]
-    if remove:
-        del holder[path[-1]]
-    else:
-        holder[path[-1]] = copy.deepcopy(value)
-    return out
-
-
 @pytest.mark.parametrize("src", FILES, ids=[p.name for p in FILES])
 def test_every_single_bad_member_is_a_gobl_error(src: Path) -> None:
     data = parse(src.read_text("utf-8"))
     crashes = []
-    for path in _members(data):
+    for path in members(data, items=True):
         for remove, value in [(True, None), *((False, v) for v in VALUES)]:
             try:
-                build(_changed(data, path, value, remove), uuid_factory=lambda: U)
+                build(changed(data, path, value, remove=remove), uuid_factory=lambda: U)
             except GoblError:
                 pass
             except Exception as exc:  # what this test is for: every other error is a crash

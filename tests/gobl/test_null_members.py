@@ -10,8 +10,6 @@ the same error.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -20,38 +18,13 @@ import pytest
 
 from facturo.gobl import build, parse
 from facturo.gobl.errors import GoblError
-from facturo.gobl.schema.registry import node_for
+
+from .mutations import changed, members
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT.parent / "shared" / "data" / "gobl" / "examples" / "es"
 FILES = sorted(p for p in EXAMPLES.glob("*.*") if p.suffix in (".yaml", ".json"))
 U = UUID("8a51fd30-2a27-11ee-be56-0242ac120002")
-
-
-def _members(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Paths of the members of gobl's own types (an object of another schema is kept as is)."""
-    if isinstance(value, dict):
-        if "$schema" in value and node_for(str(value["$schema"])) is None:
-            return
-        for key, member in value.items():
-            if key != "$schema":
-                yield (*path, key)
-                yield from _members(member, (*path, key))
-    elif isinstance(value, list):
-        for i, member in enumerate(value):
-            yield from _members(member, (*path, i))
-
-
-def _with(data: dict[str, Any], path: tuple[Any, ...], null: bool) -> dict[str, Any]:
-    out = copy.deepcopy(data)
-    holder = out
-    for key in path[:-1]:
-        holder = holder[key]
-    if null:
-        holder[path[-1]] = None
-    else:
-        del holder[path[-1]]
-    return out
 
 
 def _built(data: dict[str, Any]) -> tuple[Any, ...]:
@@ -69,8 +42,8 @@ def test_a_null_member_builds_as_an_absent_one(src: Path) -> None:
     data = parse(src.read_text("utf-8"))
     differ = [
         path
-        for path in _members(data)
-        if _built(_with(data, path, null=True)) != _built(_with(data, path, null=False))
+        for path in members(data)
+        if _built(changed(data, path, None)) != _built(changed(data, path, remove=True))
     ]
     assert differ == []
 
