@@ -56,7 +56,6 @@ from facturo.gobl.currency.rules import can_convert_to
 from facturo.gobl.num import Amount
 from facturo.gobl.rules import clean_plan
 from facturo.gobl.rules.clean_members import (
-    TAX_CODES,
     each,
     item_extras_clean,
     line_extras_clean,
@@ -65,12 +64,11 @@ from facturo.gobl.rules.clean_members import (
     payment_clean,
     preceding_clean,
     rates_clean,
-    tax_code,
+    tax_id_code,
     verifactu_identities,
 )
 from facturo.gobl.rules.clean_plan import INVOICE
 from facturo.gobl.tax.combo_rules import text_fault
-from facturo.gobl.tax.identity_rules import is_scheme_format
 from facturo.gobl.tax.regime_def import RegimeDef, addon, regime
 from facturo.gobl.tax.rounding_rules import VALID as VALID_ROUNDING
 
@@ -182,24 +180,9 @@ def is_clean(inv: dict[str, Any]) -> bool:
         supplier = inv.get("supplier")
         if supplier.__class__ is not dict or not supplier.get("name"):
             return False
-        supplier_code = None
-        tid = supplier.get("tax_id")
-        if tid is not None and (tid or tid.__class__ is dict):  # else it is left out
-            if tid.__class__ is not dict:
-                return False
-            tid_country = tid.get("country")
-            if not tid_country:
-                return False
-            supplier_code = tid.get("code")
-            if supplier_code:
-                if supplier_code.__class__ is not str:
-                    return False
-                hit = TAX_CODES.get(supplier_code) or tax_code(supplier_code)
-                if not hit[tid_country == "ES"]:
-                    return False
-            scheme = tid.get("scheme")
-            if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
-                return False
+        supplier_code = tax_id_code(supplier.get("tax_id"))
+        if supplier_code is None:
+            return False
         if not party_watch.isdisjoint(supplier) and not party_extras_clean(supplier, plan):
             return False
         if not supplier_code and country == "ES":
@@ -209,26 +192,19 @@ def is_clean(inv: dict[str, Any]) -> bool:
         if customer is not None:
             if customer.__class__ is not dict:
                 return False
-            customer_tid = tid = customer.get("tax_id")
-            if tid is not None and (tid or tid.__class__ is dict):
-                if tid.__class__ is not dict:
+            customer_tid = customer.get("tax_id")
+            code = tax_id_code(customer_tid)
+            if code is None:
+                return False
+            if code:
+                if not customer.get("name"):
                     return False
-                tid_country = tid.get("country")
-                if not tid_country:
-                    return False
-                code = tid.get("code")
-                if code:
-                    if code.__class__ is not str:
-                        return False
-                    if not (TAX_CODES.get(code) or tax_code(code))[tid_country == "ES"]:
-                        return False
-                    if not customer.get("name"):
-                        return False
-                elif verifactu:
-                    return False  # es-verifactu-v1: a customer's tax ID has a code
-                scheme = tid.get("scheme")
-                if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
-                    return False
+            elif (
+                verifactu
+                and customer_tid is not None
+                and (customer_tid or customer_tid.__class__ is dict)
+            ):
+                return False  # es-verifactu-v1: a customer's tax ID, when written, has a code
             if not party_watch.isdisjoint(customer) and not party_extras_clean(customer, plan):
                 return False
         if verifactu:

@@ -32,23 +32,35 @@ def party_clean(party: dict[str, Any], plan: Plan) -> bool:
     :mod:`facturo.gobl.rules.clean_invoice` reads an invoice's two parties itself, the same
     way, and calls :func:`party_extras_clean` for the rest.
     """
-    tid = party.get("tax_id")
-    if tid is not None and (tid or tid.__class__ is dict):  # else the writer leaves it out
-        if tid.__class__ is not dict:
-            return False
-        country = tid.get("country")
-        if not country:
-            return False
-        code = tid.get("code")
-        if code:
-            if code.__class__ is not str:
-                return False
-            if not (TAX_CODES.get(code) or tax_code(code))[country == "ES"]:
-                return False
-        scheme = tid.get("scheme")
-        if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
-            return False
+    if tax_id_code(party.get("tax_id")) is None:
+        return False
     return plan.party_watch.isdisjoint(party) or party_extras_clean(party, plan)
+
+
+def tax_id_code(tid: Any) -> str | None:
+    """The code of a party's tax ID whose rules pass ("" when it has none); None if one fails.
+
+    A blank in the tax ID's place is left out by the writer, so it is a party without one.
+    """
+    if tid is None or not (tid or tid.__class__ is dict):
+        return ""
+    if tid.__class__ is not dict:
+        return None
+    country = tid.get("country")
+    if not country:
+        return None
+    code = tid.get("code")
+    if code:
+        if code.__class__ is not str:
+            return None
+        if not (TAX_CODES.get(code) or tax_code(code))[country == "ES"]:
+            return None
+    else:
+        code = ""
+    scheme = tid.get("scheme")
+    if scheme and (scheme.__class__ is not str or not is_scheme_format(scheme)):
+        return None
+    return code
 
 
 def party_extras_clean(party: dict[str, Any], plan: Plan) -> bool:
