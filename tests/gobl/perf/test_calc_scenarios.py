@@ -15,7 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facturo.gobl.bill.invoice import _scenarios
-from facturo.gobl.bill.invoice_scenarios import _matches, apply_scenarios
+from facturo.gobl.bill.invoice_scenarios import (
+    _matches,
+    apply_scenarios,
+    put_scenarios,
+    take_scenario,
+)
 from facturo.gobl.tax.regime_def import Scenario, regime
 
 from .member_order import ordered
@@ -107,29 +112,10 @@ def _reference(inv: dict[str, Any], scenarios: tuple[Scenario, ...]) -> None:
     notes: list[dict[str, str]] = []
     ext: dict[str, str] = {}
     for s in scenarios:
-        if not _matches(s, typ, tags, inv, cats, tax_ext):
-            continue
-        if s.note:
-            n = dict(s.note)
-            notes = [
-                x for x in notes if (x.get("cat"), x.get("key")) != (n.get("cat"), n.get("key"))
-            ]
-            notes.append(n)
-        ext.update(s.ext)
-    if not notes and not ext:
-        return
-    tax = inv.setdefault("tax", {})
-    if notes:
-        existing = tax.setdefault("notes", [])
-        for n in notes:
-            if not any(
-                (x.get("cat"), x.get("key")) == (n.get("cat"), n.get("key")) for x in existing
-            ):
-                existing.append(n)
-    if ext:
-        merged = dict(tax.get("ext") or {})
-        merged.update(ext)
-        tax["ext"] = merged
+        if _matches(s, typ, tags, inv, cats, tax_ext):
+            notes = take_scenario(s, notes, ext)
+    if notes or ext:
+        put_scenarios(inv, notes, ext)
 
 
 def _setup_scenarios(country: str, addons: tuple[str, ...]) -> tuple[Scenario, ...]:

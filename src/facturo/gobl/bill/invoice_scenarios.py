@@ -61,15 +61,26 @@ def apply_scenarios(inv: dict[str, Any], scenarios: Sequence[Scenario]) -> None:
             continue
         if (s.tags or s.categories or s.ext_key) and not _matches(s, typ, tags, inv, cats, tax_ext):
             continue
-        if s.note:
-            n = dict(s.note)
-            notes = [
-                x for x in notes if (x.get("cat"), x.get("key")) != (n.get("cat"), n.get("key"))
-            ]
-            notes.append(n)
-        ext.update(s.ext)
-    if not notes and not ext:
-        return
+        notes = take_scenario(s, notes, ext)
+    if notes or ext:
+        put_scenarios(inv, notes, ext)
+
+
+def take_scenario(
+    s: Scenario, notes: list[dict[str, str]], ext: dict[str, str]
+) -> list[dict[str, str]]:
+    """Add a matched scenario's codes to ``ext``; returns ``notes`` with its note, which
+    replaces an earlier one of the same category and key."""
+    if s.note:
+        n = dict(s.note)
+        notes = [x for x in notes if (x.get("cat"), x.get("key")) != (n.get("cat"), n.get("key"))]
+        notes.append(n)
+    ext.update(s.ext)
+    return notes
+
+
+def put_scenarios(inv: dict[str, Any], notes: list[dict[str, str]], ext: dict[str, str]) -> None:
+    """Write the matched scenarios' notes (those the document lacks) and codes into ``tax``."""
     tax = inv.setdefault("tax", {})
     if notes:
         existing = tax.setdefault("notes", [])
