@@ -30,6 +30,17 @@ def members(
             yield from members(member, (*path, i), items=items)
 
 
+def paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every path in a JSON tree, the root's ``()`` first, into objects of any schema."""
+    yield path
+    if isinstance(value, dict):
+        for key, member in value.items():
+            yield from paths(member, (*path, key))
+    elif isinstance(value, list):
+        for i, member in enumerate(value):
+            yield from paths(member, (*path, i))
+
+
 def changed(data: Any, path: tuple[Any, ...], value: Any = None, *, remove: bool = False) -> Any:
     """A copy of ``data`` with the member at ``path`` removed, or set to a copy of ``value``."""
     out = copy.deepcopy(data)

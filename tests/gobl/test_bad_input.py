@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 from typing import Any
-from uuid import UUID
 
 import pytest
 
@@ -19,26 +18,7 @@ from facturo.gobl import build, validate
 from facturo.gobl.errors import ErrorKey, GoblError
 from facturo.gobl.schema.codec import decode_document
 
-U = UUID("0190f3a0-0000-7000-8000-000000000000")
-
-
-def _invoice() -> dict[str, Any]:
-    return {
-        "$schema": "https://gobl.org/draft-0/bill/invoice",
-        "$addons": ["es-verifactu-v1"],
-        "series": "B",
-        "code": "42",
-        "issue_date": "2024-12-04",
-        "supplier": {"name": "Provide One S.L.", "tax_id": {"country": "ES", "code": "B98602642"}},
-        "customer": {"name": "Sample", "tax_id": {"country": "ES", "code": "54387763P"}},
-        "lines": [
-            {
-                "quantity": "2",
-                "item": {"name": "Thing", "price": "10.00"},
-                "taxes": [{"cat": "VAT", "rate": "standard"}],
-            }
-        ],
-    }
+from .samples import U, verifactu_invoice
 
 
 def _put(doc: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
@@ -79,14 +59,14 @@ def test_a_value_of_the_wrong_type_is_refused_at_its_path(
     where: tuple[Any, ...], value: Any, path: str, message: str
 ) -> None:
     with pytest.raises(GoblError) as err:
-        build(_put(_invoice(), where, value), uuid_factory=lambda: U)
+        build(_put(verifactu_invoice(), where, value), uuid_factory=lambda: U)
     assert err.value.key is ErrorKey.INPUT
     assert [(f.code, f.paths, f.message) for f in err.value.faults] == [("type", (path,), message)]
     assert str(err.value) == f"input: {path}: {message}"
 
 
 def test_the_same_refusal_when_only_validating() -> None:
-    doc = _put(_invoice(), ("customer",), "Sample")
+    doc = _put(verifactu_invoice(), ("customer",), "Sample")
     with pytest.raises(GoblError) as err:
         validate(doc)
     assert [(f.code, f.paths) for f in err.value.faults] == [("type", ("$.customer",))]
@@ -107,7 +87,7 @@ def test_an_amount_that_does_not_read_is_refused_at_its_path(
     where: tuple[Any, ...], value: Any, path: str
 ) -> None:
     with pytest.raises(GoblError) as err:
-        build(_put(_invoice(), where, value), uuid_factory=lambda: U)
+        build(_put(verifactu_invoice(), where, value), uuid_factory=lambda: U)
     assert err.value.key is ErrorKey.INPUT
     assert [(f.code, f.paths) for f in err.value.faults] == [("format", (path,))]
 
@@ -118,7 +98,7 @@ def test_values_of_the_right_type_still_read() -> None:
     class Text(str):
         pass
 
-    doc = _invoice()
+    doc = verifactu_invoice()
     doc["lines"][0]["quantity"] = 2
     doc["lines"][0]["item"]["name"] = Text("Thing")
     doc["lines"][0]["item"]["unit"] = None

@@ -12,9 +12,7 @@ the same error.
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,8 @@ import pytest
 from facturo.gobl.rules.clean_invoice import is_clean
 from facturo.gobl.schema.codec import decode_document
 from facturo.gobl.validate import document_faults, rule_faults
+
+from ..mutations import changed, paths
 
 ROOT = Path(__file__).resolve().parents[3]
 BUILT = [
@@ -37,28 +37,6 @@ VALUES: tuple[Any, ...] = (
     *("21%", "  x ", "\u00e9", "A" * 600),
     *(None, 0, 1.5, True, [], {}, ["x"], {"a": "b"}),
 )
-
-
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(value, dict):
-        for key, member in value.items():
-            yield from _paths(member, (*path, key))
-    elif isinstance(value, list):
-        for i, member in enumerate(value):
-            yield from _paths(member, (*path, i))
-
-
-def _changed(doc: dict[str, Any], path: tuple[Any, ...], value: Any, remove: bool) -> Any:
-    out = copy.deepcopy(doc)
-    holder = out
-    for key in path[:-1]:
-        holder = holder[key]
-    if remove:
-        del holder[path[-1]]
-    else:
-        holder[path[-1]] = value
-    return out
 
 
 def _answer(check: Any, doc: Any) -> tuple[Any, ...]:
@@ -90,10 +68,10 @@ def _invoice(path: Path) -> dict[str, Any]:
 def test_every_single_change_gets_the_general_paths_answer(path: Path) -> None:
     doc = _invoice(path)
     mismatches = []
-    for member in list(_paths(doc))[1:]:
+    for member in list(paths(doc))[1:]:
         for remove, value in [(True, None), *((False, v) for v in VALUES)]:
-            changed = _changed(doc, member, value, remove)
-            got, want = _answer(document_faults, changed), _general(changed)
+            changed_doc = changed(doc, member, value, remove=remove)
+            got, want = _answer(document_faults, changed_doc), _general(changed_doc)
             if got != want:
                 mismatches.append((member, "removed" if remove else value, got, want))
     assert mismatches == []

@@ -32,6 +32,8 @@ from facturo.gobl.rules.clean_invoice import is_clean
 from facturo.gobl.schema.codec import decode_document, encode_document
 from facturo.gobl.validate import rule_faults
 
+from ..mutations import paths
+
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT.parent / "shared" / "data" / "gobl" / "examples" / "es"
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
@@ -125,16 +127,6 @@ def _documents() -> dict[str, dict[str, Any]]:
 DOCUMENTS = _documents()
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(value, dict):
-        for key, member in value.items():
-            yield from _paths(member, (*path, key))
-    elif isinstance(value, list):
-        for i, member in enumerate(value):
-            yield from _paths(member, (*path, i))
-
-
 def _at(value: Any, path: tuple[Any, ...]) -> Any:
     for key in path:
         value = value[key]
@@ -147,7 +139,7 @@ Change = tuple[tuple[Any, ...], str, dict[str, Any]]
 def _changes(doc: dict[str, Any], values: tuple[Any, ...]) -> Iterator[Change]:
     """``doc`` with one member removed or replaced, or a blank member added to one of its
     maps, each with where and what was changed."""
-    for path in list(_paths(doc)):
+    for path in list(paths(doc)):
         if path:
             for i in range(len(values) + 1):
                 out = copy.deepcopy(doc)
