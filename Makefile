@@ -3,7 +3,7 @@
 # PostgreSQL's server binaries (Debian's package) for the tests when the machine has none.
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
