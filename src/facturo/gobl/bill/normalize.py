@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Final
 
 from facturo.gobl.num import Amount, Percentage
 from facturo.gobl.regimes.es.tax_identity import normalize_code as es_normalize_code
+from facturo.gobl.regimes.identity_codes import normalize_identity
 from facturo.gobl.tax.combo import normalize_combo
 
 ComboNormalizer = Callable[[dict[str, Any]], None]
@@ -60,11 +61,12 @@ def _es_code(code: str) -> str:
 
 
 def normalize_tax_identity(tid: dict[str, Any]) -> None:
+    """A tax identity normalized by its own country's regime (Spain's codes remembered)."""
     code = tid.get("code")
-    if tid.get("country") == "ES" and isinstance(code, str) and code:
+    if tid.get("country") == "ES" and code.__class__ is str and code:
         tid["code"] = _es_code(code)
-    elif isinstance(code, str):
-        tid["code"] = "".join(ch for ch in code.upper() if ch.isalnum())
+    else:
+        normalize_identity(tid)
 
 
 def normalize_party(party: dict[str, Any] | None) -> None:
@@ -214,6 +216,8 @@ def _normalize_lines(
             substituted = line.get("substituted")
             if breakdown or substituted:
                 _normalize_lines((*(breakdown or ()), *(substituted or ())), extra, table)
+        if "seller" in line:
+            normalize_party(line["seller"])
         mods = line.get("discounts")
         if mods is not None and (
             mods.__class__ is not list or (mods and not _plain_percents(mods))
@@ -263,6 +267,15 @@ def _normalize_lines(
             _clean_ext(line)
 
 
+# The document's other parties, by the member that holds them: gobl normalizes every party of
+# the document (its tax ID by its own country's regime), wherever it sits.
+_PARTY_HOLDERS: Final = (
+    ("ordering", ("buyer", "seller", "issuer")),
+    ("payment", ("payee", "payer")),
+    ("delivery", ("receiver",)),
+)
+
+
 def normalize_document(
     doc: dict[str, Any], *, combo_normalizers: Iterable[ComboNormalizer]
 ) -> None:
@@ -274,6 +287,11 @@ def normalize_document(
             doc[k] = v.strip() if v.isascii() and v.isprintable() else normalize_code(v)
     normalize_party(doc.get("supplier"))
     normalize_party(doc.get("customer"))
+    for k, parties in _PARTY_HOLDERS:
+        holder = doc.get(k)
+        if holder:
+            for who in parties:
+                normalize_party(holder.get(who))
     refs = doc.get("preceding")
     if refs:
         for ref in refs:
