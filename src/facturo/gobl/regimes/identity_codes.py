@@ -9,8 +9,8 @@ no normalizer for identities, so a US code is left exactly as given (its format 
 judges it).
 
 Only normalization is here: it changes the document, so its bytes and digest depend on it.
-Validation of foreign codes (each regime's checksum) is the regime's rules, of which only
-Spain's are ported (:mod:`facturo.gobl.regimes.es.tax_identity`).
+The checks that follow it are :mod:`facturo.gobl.regimes.es.tax_identity` and
+:mod:`facturo.gobl.regimes.identity_checks`.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from facturo.gobl.num import Amount
 from facturo.gobl.org import rules as org_rules
 from facturo.gobl.pay import rules as pay_rules
 from facturo.gobl.regimes.es.bill_invoice import is_valid_tax_code
+from facturo.gobl.regimes.identity_checks import CHECKS, code_fault
 from facturo.gobl.rules.clean_plan import FOLLOWED, Plan
 from facturo.gobl.tax.identity_rules import is_code_format, is_scheme_format
 
@@ -55,6 +56,8 @@ def tax_id_code(tid: Any) -> str | None:
             return None
         if not (TAX_CODES.get(code) or tax_code(code))[country == "ES"]:
             return None
+        if country != "ES" and country in CHECKS and code_fault(country, code) is not None:
+            return None  # the code's own regime refuses it
     else:
         code = ""
     scheme = tid.get("scheme")

@@ -2,8 +2,9 @@
 
 The country is always needed (it says which regime checks the code), the code is upper-case
 letters and digits once normalized, and a scheme, when given, is a code. Country-specific
-checksums are the regime's (``GOBL-ES-TAX-IDENTITY-01``). Codes, paths and messages are those
-of ``data/rules/tax.json``.
+checksums are the regime's, run here for every tax ID wherever it sits (Spain's
+``GOBL-ES-TAX-IDENTITY-01``, the others' :mod:`facturo.gobl.regimes.identity_checks`). Codes,
+paths and messages of the common rules are those of ``data/rules/tax.json``.
 
 A valid invoice of the usual shape is answered by :mod:`facturo.gobl.rules.clean_invoice`,
 which mirrors these rules in one pass: a rule changed here is changed there too.
@@ -14,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from facturo.gobl.regimes.es.bill_invoice import check_es_tax_identity
+from facturo.gobl.regimes.identity_checks import code_fault
 from facturo.gobl.rules.faults import Faults
 from facturo.gobl.rules.walk import RuleContext
 
@@ -51,6 +54,14 @@ def check_tax_identity(f: Faults, tid: dict[str, Any], path: str, ctx: RuleConte
     scheme = tid.get("scheme")
     if scheme and not is_scheme_format(scheme):
         f.add("GOBL-TAX-IDENTITY-03", f"{path}.scheme", "tax id scheme must be a valid code")
+    country = tid.get("country")
+    if code and code.__class__ is str and country.__class__ is str:
+        if country == "ES":
+            check_es_tax_identity(f, tid, path)
+        else:
+            fault = code_fault(country, code)
+            if fault is not None:
+                f.add(fault[0], f"{path}.code", fault[1])
 
 
 TYPE_CHECKS: Final = {"tax.Identity": check_tax_identity}
