@@ -288,6 +288,10 @@ def test_igic_goes_as_tax_03(sif: r.SistemaInformatico) -> None:
             {"name": "Nikos", "tax_id": {"country": "GR", "code": "EL123456783"}},
             r.IDOtro(r.IDType.NIF_IVA, "EL123456783"),
         ),
+        (  # as a build leaves a Greek tax ID: named EL, the prefix trimmed
+            {"name": "Nikos", "tax_id": {"country": "EL", "code": "094014298"}},
+            r.IDOtro(r.IDType.NIF_IVA, "EL094014298"),
+        ),
         (
             {
                 "name": "Jane",

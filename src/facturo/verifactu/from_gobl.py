@@ -81,9 +81,10 @@ _F3: Final = TipoFactura.F3
 _EUR: Final = exchange.EUR
 #: The S1 line factory, looked up once: every line of every invoice calls it.
 _s1_from_text: Final = DetalleDesglose.s1_from_text
-#: EU member states by GOBL country code (Greece's VAT prefix is EL).
+#: EU member states by GOBL country code: Greece is GR, or EL (its VAT prefix), which gobl's
+#: Greek regime names every Greek tax ID with.
 _EU: Final = frozenset(
-    {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"}
+    {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU"}
     | {"IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
 )
 _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
