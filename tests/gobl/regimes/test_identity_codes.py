@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from facturo.gobl import build
-from facturo.gobl.regimes.identity_codes import go_upper, luhn_check_digit, normalize_code
+from facturo.gobl.regimes.identity_codes import normalize_code
+from facturo.gobl.regimes.identity_common import go_upper, luhn_check_digit
 
 from ..samples import U, verifactu_invoice
 

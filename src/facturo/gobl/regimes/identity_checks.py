@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Final
 
-from facturo.gobl.regimes.identity_codes import luhn_check_digit
+from facturo.gobl.regimes.identity_common import luhn_check_digit
 
 Check = Callable[[str], str | None]
 """A code's check: None when it passes, else the number of the rule that fails ("01")."""

@@ -12,35 +12,27 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from facturo.gobl.regimes.identity_common import common, luhn_check_digit
+
 _LETTERS: Final = "TRWAGMYFPDXBNJZSQVHLCKE"
 _ORG_LETTERS: Final = "JABCDEFGHI"
 _ORG: Final = re.compile(r"^[ABCDEFGHJNPQRSUVW][0-9]{7}[0-9JABCDEFGHI]$")
 _NATIONAL: Final = re.compile(rf"^[0-9]{{8}}[{_LETTERS}]$")
 _FOREIGNER: Final = re.compile(rf"^[XYZ][0-9]{{7}}[{_LETTERS}]$")
 _OTHER: Final = re.compile(r"^[KLM][0-9]{7}[0-9JABCDEFGHI]$")
-_STRIP: Final = re.compile(r"[^A-Z0-9Ñ&]")
 
 
 def normalize_code(code: str) -> str:
-    """Upper-case, keep ``A-Z 0-9 Ñ &``, drop an ``ES`` prefix, left-pad numeric NIFs."""
-    code = _STRIP.sub("", code.upper())
-    if code.startswith("ES"):
-        code = code[2:]
+    """gobl's common normalization (:func:`common`), then numeric NIFs left-padded to nine."""
+    code = common(code, "ES")
     if code[:1].isdigit():
         code = code.rjust(9, "0")
     return code
 
 
 def _check_org(code: str) -> bool:
-    total = 0
-    for i, ch in enumerate(code[1:8]):
-        n = int(ch)
-        if i % 2 == 0:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    c = (10 - total % 10) % 10
+    """The seven digits' Luhn digit (odd positions from the left doubled), or its letter."""
+    c = int(luhn_check_digit(code[1:8]))
     return code[8] in (str(c), _ORG_LETTERS[c])
 
 
