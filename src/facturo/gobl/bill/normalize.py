@@ -8,26 +8,19 @@ tax identities (by their own country's regime), and ``ext`` maps (empty codes dr
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
+from facturo.gobl.codes import code_children, code_members, normalize_code, normalize_codes
 from facturo.gobl.num import Amount, Percentage
 from facturo.gobl.regimes.es.tax_identity import normalize_code as es_normalize_code
 from facturo.gobl.regimes.identity_codes import normalize_identity
+from facturo.gobl.schema.registry import Node, node_for, schema_id
 from facturo.gobl.tax.combo import normalize_combo
 
 ComboNormalizer = Callable[[dict[str, Any]], None]
 
 _CODE_FIELDS = ("series", "code")
-
-
-def normalize_code(text: str) -> str:
-    """``cbc.Code`` normalization: NFC, printable characters only, trimmed."""
-    if text.isascii() and text.isprintable():  # already NFC and printable: only the trim
-        return text.strip()
-    text = unicodedata.normalize("NFC", text)
-    return "".join(ch for ch in text if ch.isprintable()).strip()
 
 
 def _clean_ext(obj: dict[str, Any]) -> None:
@@ -67,6 +60,14 @@ def normalize_tax_identity(tid: dict[str, Any]) -> None:
         tid["code"] = _es_code(code)
     else:
         normalize_identity(tid)
+    if "scheme" in tid:
+        _scheme(tid)
+
+
+def _scheme(tid: dict[str, Any]) -> None:
+    scheme = tid["scheme"]
+    if scheme.__class__ is str:
+        tid["scheme"] = normalize_code(scheme)
 
 
 def normalize_party(party: dict[str, Any] | None) -> None:
@@ -82,12 +83,39 @@ def normalize_party(party: dict[str, Any] | None) -> None:
             # normalize_tax_identity's Spanish path (most parties), without the call
             out = _ES_CODES.get(code)
             tid["code"] = out if out is not None else _es_code(code)
+            if "scheme" in tid:
+                _scheme(tid)
         else:
             normalize_tax_identity(tid)
     for ident in party.get("identities") or ():
         _clean_ext(ident)
     if "ext" in party:
         _clean_ext(party)
+    if not _rare("org/party").isdisjoint(party):  # identities, addresses, inboxes, people
+        normalize_codes(party, _node("org/party"))
+
+
+# A type's members that hold codes, other than those its normalizer reads itself; a value with
+# none of them (most lines, items and parties) needs no walk. Per schema path, made once.
+_RARE: dict[str, frozenset[str]] = {}
+_HANDLED: Final = {
+    "org/party": frozenset(["tax_id"]),
+    "bill/line": frozenset(["item", "taxes", "discounts", "charges"]),
+    "org/item": frozenset(),
+}
+
+
+def _node(path: str) -> Node:
+    node = node_for(schema_id(path))
+    assert node is not None, path
+    return node
+
+
+def _rare(path: str) -> frozenset[str]:
+    found = _RARE.get(path)
+    if found is None:
+        found = _RARE[path] = code_members(_node(path)) - _HANDLED[path]
+    return found
 
 
 def _empty_modifier(m: dict[str, Any]) -> bool:
@@ -179,17 +207,25 @@ def _modifiers(line: dict[str, Any], k: str, mods: list[dict[str, Any]]) -> None
     for m in kept:
         if "ext" in m:
             _clean_ext(m)
+        _code(m)
+
+
+def _code(holder: dict[str, Any], k: str = "code") -> None:
+    """A code member normalized, when it is text."""
+    v = holder.get(k)
+    if v.__class__ is str:
+        holder[k] = normalize_code(v)
 
 
 def _plain_percents(mods: list[dict[str, Any]]) -> bool:
-    """Whether every modifier is a non-zero percent without ``ext``: nothing to drop or clean.
+    """Whether every modifier is a non-zero percent without ``ext`` or code: nothing to clean.
 
     The usual line discount (``{"percent": "5%"}``), for which :func:`_modifiers` would make
     an equal list; anything else (an empty or zero modifier, ``ext`` codes, a member of
     another type) is left to it.
     """
     for m in mods:
-        if not m or m.__class__ is not dict or "ext" in m:
+        if not m or m.__class__ is not dict or "ext" in m or "code" in m:
             return False
         pct = m.get("percent")
         if pct.__class__ is not Percentage or not pct._amount._value:
@@ -210,14 +246,16 @@ def _normalize_lines(
     equal one, and a combo that :func:`_normalized` has kept is looked up here, without a
     call.
     """
+    line_rare = _rare("bill/line")
     for line in lines:
-        if "breakdown" in line or "substituted" in line:
+        if not line_rare.isdisjoint(line):  # sub-lines, a seller, an order, identifier, notes
+            normalize_codes(line, _node("bill/line"))
             breakdown = line.get("breakdown")
             substituted = line.get("substituted")
             if breakdown or substituted:
                 _normalize_lines((*(breakdown or ()), *(substituted or ())), extra, table)
-        if "seller" in line:
-            normalize_party(line["seller"])
+            if "seller" in line:
+                normalize_party(line["seller"])
         mods = line.get("discounts")
         if mods is not None and (
             mods.__class__ is not list or (mods and not _plain_percents(mods))
@@ -253,6 +291,10 @@ def _normalize_lines(
                 line["taxes"] = [c for c in taxes if c]
         item = line.get("item")
         if item:
+            # an item's members with codes (``_rare("org/item")``, two: tested by name, faster
+            # than a set's test of every member of the item)
+            if "ref" in item or "identities" in item:
+                normalize_codes(item, _node("org/item"))
             name = item.get("name")
             if name.__class__ is str:
                 item["name"] = name.strip()
@@ -276,6 +318,28 @@ _PARTY_HOLDERS: Final = (
 )
 
 
+# the document's members with codes that the normalizer reads itself
+_DOCUMENT_HANDLED: Final = frozenset(
+    ["supplier", "customer", "lines", "discounts", "charges", "notes", "tax"]
+)
+_Others = tuple[frozenset[str], tuple[tuple[str, Node, bool], ...]]
+_OTHERS: dict[str, _Others] = {}
+
+
+def _document_others(schema: str) -> _Others:
+    """A document type's other members that hold codes, as a set and as walk entries."""
+    found = _OTHERS.get(schema)
+    if found is None:
+        node = node_for(schema)
+        entries = tuple(
+            e for e in (code_children(node) if node else ()) if e[0] not in _DOCUMENT_HANDLED
+        )
+        found = (frozenset(e[0] for e in entries), entries)
+        if len(_OTHERS) < 64:  # document types: a handful, but the text comes from documents
+            _OTHERS[schema] = found
+    return found
+
+
 def normalize_document(
     doc: dict[str, Any], *, combo_normalizers: Iterable[ComboNormalizer]
 ) -> None:
@@ -287,6 +351,13 @@ def normalize_document(
             doc[k] = v.strip() if v.isascii() and v.isprintable() else normalize_code(v)
     normalize_party(doc.get("supplier"))
     normalize_party(doc.get("customer"))
+    keys, others = _document_others(str(doc.get("$schema", "")))
+    if not keys.isdisjoint(doc):  # ordering, payment, delivery, preceding, attachments: walked
+        for k, sub, many in others:
+            v = doc.get(k)
+            if v:
+                for x in v if many and v.__class__ is list else (v,):
+                    normalize_codes(x, sub)
     for k, parties in _PARTY_HOLDERS:
         holder = doc.get(k)
         if holder:
@@ -295,9 +366,6 @@ def normalize_document(
     refs = doc.get("preceding")
     if refs:
         for ref in refs:
-            for k in _CODE_FIELDS:
-                if isinstance(ref.get(k), str):
-                    ref[k] = normalize_code(ref[k])
             _clean_ext(ref)
     lines = doc.get("lines")
     if lines is not None:
@@ -310,11 +378,18 @@ def normalize_document(
             for m in mods:
                 _combos(m, extra, table)
                 _clean_ext(m)
+                _code(m)
     notes = doc.get("notes")
     if notes:
         for n in notes:
             if isinstance(n.get("text"), str):
                 n["text"] = n["text"].strip()
+            _code(n)
     tax = doc.get("tax")
-    if tax is not None and "ext" in tax:
-        _clean_ext(tax)
+    if tax is not None:
+        if "ext" in tax:
+            _clean_ext(tax)
+        if "prices_include" in tax:
+            _code(tax, "prices_include")
+        for n in tax.get("notes") or ():
+            _code(n, "cat")

@@ -14,7 +14,8 @@ from typing import Any, Final
 from facturo.gobl import currency as currencies
 from facturo.gobl.bill.calculator import rounding_for
 from facturo.gobl.bill.invoice import resolve_addons, resolve_regime
-from facturo.gobl.bill.normalize import normalize_code, normalize_party
+from facturo.gobl.bill.normalize import normalize_party
+from facturo.gobl.codes import normalize_code
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
 from facturo.gobl.tax.rounding_rules import Rounding

@@ -20,6 +20,7 @@ GOBL_BASE: Final = "https://gobl.org/draft-0/"
 _AMOUNT: Final = GOBL_BASE + "num/amount"
 _PERCENTAGE: Final = GOBL_BASE + "num/percentage"
 _OBJECT: Final = GOBL_BASE + "schema/object"
+_CODE: Final = GOBL_BASE + "cbc/code"
 
 Kind = Literal["object", "array", "map", "amount", "percentage", "value", "any"]
 
@@ -52,6 +53,8 @@ _PLAIN: Final = {t: Node("value", json=t) for t in ("string", "integer", "boolea
 _AMOUNT_NODE: Final = Node("amount")
 _PERCENT_NODE: Final = Node("percentage")
 _ANY: Final = Node("any")
+# a ``cbc.Code`` member: text, which a calculation normalizes (NFC, printable, trimmed)
+CODE_NODE: Final = Node("value", "cbc.Code", json="string")
 
 
 def schema_id(path: str) -> str:
@@ -116,6 +119,8 @@ def _ref_node(url: str, ref: str) -> Node:
         return _PERCENT_NODE
     if ref == _OBJECT:
         return _ANY
+    if ref == _CODE:
+        return CODE_NODE
     if ref.startswith("#/$defs/"):
         return _def_node(url, ref[len("#/$defs/") :])
     if ref.startswith(GOBL_BASE):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from facturo.gobl.codes import normalize_code
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Percentage
 from facturo.gobl.tax.regime_def import CategoryDef, RateDef, RateValue, RegimeDef, regime
@@ -28,7 +29,11 @@ _LEGACY_RATES: dict[str, tuple[str, bool]] = {
 
 
 def normalize_combo(combo: dict[str, Any]) -> None:
-    """Intrinsic combo normalization (VAT legacy rates, zero percents, empty ext codes)."""
+    """Intrinsic combo normalization (category code, VAT legacy rates, zero percents, empty ext
+    codes)."""
+    cat = combo.get("cat")
+    if cat.__class__ is str:
+        combo["cat"] = normalize_code(cat)
     tags = combo.pop("tags", None)
     if tags and not combo.get("rate"):
         combo["rate"] = tags[0]
