@@ -1,4 +1,4 @@
-"""A valid ES es-verifactu-v1 invoice that the gobl tests change one member at a time."""
+"""Valid ES invoices (plain, or with add-ons) that the gobl tests change one member at a time."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from uuid import UUID
 U = UUID("0190f3a0-0000-7000-8000-000000000000")
 
 
-def verifactu_invoice() -> dict[str, Any]:
-    return {
+def invoice(*addons: str) -> dict[str, Any]:
+    """A valid one-line ES invoice with ``addons``, its regime left for the supplier to give."""
+    doc: dict[str, Any] = {
         "$schema": "https://gobl.org/draft-0/bill/invoice",
-        "$regime": "ES",
-        "$addons": ["es-verifactu-v1"],
+        "$addons": list(addons),
         "uuid": str(U),
         "series": "A",
         "code": "1",
@@ -28,3 +28,12 @@ def verifactu_invoice() -> dict[str, Any]:
             }
         ],
     }
+    if not addons:
+        del doc["$addons"]
+    return doc
+
+
+def verifactu_invoice() -> dict[str, Any]:
+    """:func:`invoice` with es-verifactu-v1 and its ``$regime`` given, after its ``$schema``."""
+    schema, *rest = invoice("es-verifactu-v1").items()
+    return dict([schema, ("$regime", "ES"), *rest])

@@ -4,35 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 import pytest
 
 from facturo.gobl import GoblError, build, validate
 
-U = UUID("0190f3a0-0000-7000-8000-000000000000")
+from .. import samples
+from ..samples import U
+
 Edit = Callable[[dict[str, Any]], None]
 
 
 def invoice() -> dict[str, Any]:
-    return {
-        "$schema": "https://gobl.org/draft-0/bill/invoice",
-        "$addons": ["es-facturae-v3"],
-        "uuid": str(U),
-        "series": "A",
-        "code": "1",
-        "issue_date": "2024-12-04",
-        "currency": "EUR",
-        "supplier": {"name": "Provide One S.L.", "tax_id": {"country": "ES", "code": "B98602642"}},
-        "customer": {"name": "Sample", "tax_id": {"country": "ES", "code": "54387763P"}},
-        "lines": [
-            {
-                "quantity": "2",
-                "item": {"name": "Thing", "price": "10.00"},
-                "taxes": [{"cat": "VAT", "rate": "standard"}],
-            }
-        ],
-    }
+    return samples.invoice("es-facturae-v3")
 
 
 def faults_of(doc: dict[str, Any]) -> set[tuple[str, str]]:

@@ -9,35 +9,19 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 import pytest
 
 from facturo.gobl import GoblError, build, validate
 
-U = UUID("0190f3a0-0000-7000-8000-000000000000")
+from .. import samples
+from ..samples import U
+
 Edit = Callable[[dict[str, Any]], None]
 
 
 def invoice(addon: str) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "$schema": "https://gobl.org/draft-0/bill/invoice",
-        "$addons": [addon],
-        "uuid": str(U),
-        "series": "A",
-        "code": "1",
-        "issue_date": "2024-12-04",
-        "currency": "EUR",
-        "supplier": {"name": "Provide One S.L.", "tax_id": {"country": "ES", "code": "B98602642"}},
-        "customer": {"name": "Sample", "tax_id": {"country": "ES", "code": "54387763P"}},
-        "lines": [
-            {
-                "quantity": "2",
-                "item": {"name": "Thing", "price": "10.00"},
-                "taxes": [{"cat": "VAT", "rate": "standard"}],
-            }
-        ],
-    }
+    doc = samples.invoice(addon)
     if addon == "es-tbai-v1":
         doc["supplier"]["addresses"] = [
             {"street": "Kalea", "locality": "Bilbo", "region": "Bizkaia", "country": "ES"}
