@@ -12,8 +12,8 @@ from typing import Any
 from facturo.gobl.bill.invoice import calculate_bill, calculate_invoice, resolve_regime
 from facturo.gobl.bill.normalize import normalize_party, normalize_tax_identity
 from facturo.gobl.bill.payment import calculate_payment
-from facturo.gobl.codes import normalize_codes
-from facturo.gobl.schema.registry import GOBL_BASE, node_for
+from facturo.gobl.codes import normalize_document_codes
+from facturo.gobl.schema.registry import GOBL_BASE
 
 
 def calculate_typed(doc: dict[str, Any]) -> None:
@@ -24,27 +24,18 @@ def calculate_typed(doc: dict[str, Any]) -> None:
     elif schema in ("bill/order", "bill/delivery"):
         calculate_bill(doc, schema)
     elif schema == "bill/payment":
-        _normalize_codes(doc)
         calculate_payment(doc)
     elif schema == "org/party":
         normalize_party(doc)
     elif schema == "tax/identity":
         normalize_tax_identity(doc)
     elif schema == "bill/status":
-        _normalize_codes(doc)
         _calculate_status(doc)
 
 
-def _normalize_codes(doc: dict[str, Any]) -> None:
-    """Every code of a payment or a status, by a walk of the whole document (they are few:
-    invoices, orders and deliveries have theirs read where their normalizer reads them)."""
-    node = node_for(str(doc.get("$schema", "")))
-    if node is not None:
-        normalize_codes(doc, node)
-
-
 def _calculate_status(doc: dict[str, Any]) -> None:
-    """gobl bill/status.go: regime from the supplier, 1-based line ``index``."""
+    """gobl bill/status.go: codes normalized, regime from the supplier, 1-based line ``index``."""
+    normalize_document_codes(doc)
     resolve_regime(doc)
     normalize_party(doc.get("supplier"))
     normalize_party(doc.get("customer"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from facturo.gobl.schema.registry import CODE_NODE, Node
+from facturo.gobl.schema.registry import CODE_NODE, Node, node_for
 
 
 def normalize_code(text: str) -> str:
@@ -106,3 +106,12 @@ def code_members(node: Node) -> frozenset[str]:
 def code_children(node: Node) -> tuple[tuple[str, Node, bool], ...]:
     """The members of ``node`` that hold codes below them: (key, struct node, is an array)."""
     return _plan(node)[1]
+
+
+def normalize_document_codes(doc: dict[str, Any]) -> None:
+    """Every code of a document, by a walk of all of it: for the types that are few (payments,
+    statuses); invoices, orders and deliveries have theirs read where their normalizer reads
+    them."""
+    node = node_for(str(doc.get("$schema", "")))
+    if node is not None:
+        normalize_codes(doc, node)

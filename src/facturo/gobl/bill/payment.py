@@ -15,7 +15,7 @@ from facturo.gobl import currency as currencies
 from facturo.gobl.bill.calculator import rounding_for
 from facturo.gobl.bill.invoice import resolve_addons, resolve_regime
 from facturo.gobl.bill.normalize import normalize_party
-from facturo.gobl.codes import normalize_code
+from facturo.gobl.codes import normalize_document_codes
 from facturo.gobl.errors import calculation
 from facturo.gobl.num import Amount
 from facturo.gobl.tax.rounding_rules import Rounding
@@ -96,9 +96,7 @@ def calculate_payment(doc: dict[str, Any]) -> None:
     _migrate(doc)
     if not doc.get("type"):
         doc["type"] = DEFAULT_TYPE
-    for k in ("series", "code"):
-        if isinstance(doc.get(k), str):
-            doc[k] = normalize_code(doc[k])
+    normalize_document_codes(doc)  # its series and code, and every other code in it
     for who in ("supplier", "customer", "payee"):
         normalize_party(doc.get(who))
     cur = doc.get("currency") or ""
