@@ -33,25 +33,29 @@ _PLANS: dict[int, _Plan] = {}
 _HOLDS: dict[int, bool] = {}
 
 
-def _holds_codes(node: Node, seen: frozenset[int] = frozenset()) -> bool:
-    """Whether values of ``node`` can hold a code anywhere below (schemas are recursive)."""
+def _holds_codes(node: Node) -> bool:
+    """Whether values of ``node`` can hold a code anywhere below."""
     found = _HOLDS.get(id(node))
-    if found is not None:
-        return found
+    if found is None:
+        found = _HOLDS[id(node)] = _reaches_code(node, set())
+    return found
+
+
+def _reaches_code(node: Node, seen: set[int]) -> bool:
+    """A search of the schema below ``node`` for a code (each node once: schemas are recursive).
+
+    Maps and ``any`` members are not followed.
+    """
+    if node is CODE_NODE:
+        return True
     if id(node) in seen:
         return False
-    seen = seen | {id(node)}
-    if node is CODE_NODE:
-        result = True
-    elif node.kind == "object":
-        result = any(_holds_codes(sub, seen) for sub in node.props.values())
-    elif node.kind == "array" and node.item is not None:
-        result = _holds_codes(node.item, seen)
-    else:
-        result = False  # maps and ``any`` members are not followed
-    if not seen - {id(node)}:  # only answers from the top of a search are final
-        _HOLDS[id(node)] = result
-    return result
+    seen.add(id(node))
+    if node.kind == "object":
+        return any(_reaches_code(sub, seen) for sub in node.props.values())
+    if node.kind == "array" and node.item is not None:
+        return _reaches_code(node.item, seen)
+    return False
 
 
 def _plan(node: Node) -> _Plan:
