@@ -67,6 +67,21 @@ class _Setup(NamedTuple):
 _SETUPS: dict[tuple[Any, Any, int], _Setup] = {}
 
 
+def document_currency(
+    doc: dict[str, Any], cur: Any, reg: RegimeDef | None, missing: str
+) -> tuple[str, int]:
+    """A document's currency and its subunits: its own when known, else its regime's, written
+    to it. With neither, a calculation error with ``missing``, the document type's message."""
+    sub = currencies.subunits(cur) if cur else None
+    if sub is None:
+        if reg is None:
+            raise calculation(missing)
+        cur = reg.currency
+        doc["currency"] = cur
+        sub = currencies.subunits(cur) or 0
+    return cur, sub
+
+
 def _setup(
     doc: dict[str, Any], cur: Any, reg: RegimeDef | None
 ) -> tuple[str, int, Rounding, LineContext]:
@@ -77,13 +92,7 @@ def _setup(
     its currency and rule are definitions' (see ``_SETUPS``).
     """
     given = cur
-    sub = currencies.subunits(cur) if cur else None
-    if sub is None:
-        if reg is None:
-            raise calculation("currency: missing or invalid")
-        cur = reg.currency
-        doc["currency"] = cur
-        sub = currencies.subunits(cur) or 0
+    cur, sub = document_currency(doc, cur, reg, "currency: missing or invalid")
     rr = rounding_for(doc, reg, sub)
     ctx = _plain_context(cur, rr)
     tax = doc.get("tax")

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from facturo.gobl import currency as currencies
-from facturo.gobl.bill.calculator import rounding_for
+from facturo.gobl.bill.calculator import document_currency, rounding_for
 from facturo.gobl.bill.invoice import resolve_addons, resolve_regime
 from facturo.gobl.bill.normalize import normalize_party
 from facturo.gobl.codes import normalize_document_codes
@@ -99,14 +98,9 @@ def calculate_payment(doc: dict[str, Any]) -> None:
     normalize_document_codes(doc)  # its series and code, and every other code in it
     for who in ("supplier", "customer", "payee"):
         normalize_party(doc.get(who))
-    cur = doc.get("currency") or ""
-    sub = currencies.subunits(cur) if cur else None
-    if sub is None:
-        if reg is None:
-            raise calculation("currency: required, unable to determine")
-        cur = reg.currency
-        doc["currency"] = cur
-        sub = currencies.subunits(cur) or 0
+    cur, sub = document_currency(
+        doc, doc.get("currency") or "", reg, "currency: required, unable to determine"
+    )
     rr = rounding_for(doc, reg, sub)
     total = rr.zero
     rates = list(doc.get("exchange_rates") or ())
